@@ -1,0 +1,295 @@
+"""Command-line interface: ``mibench list | run | report``."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import MibenchError, ParameterError
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+
+class UsageError(MibenchError):
+    """Bad command-line usage."""
+
+
+# -- helpers -----------------------------------------------------------------
+
+def _int_list(text: str) -> list[int]:
+    out = []
+    for part in str(text).split(","):
+        part = part.strip().replace("_", "")
+        if not part:
+            continue
+        try:
+            val = float(part) if ("e" in part.lower() or "." in part) else int(part)
+        except ValueError:
+            raise UsageError(f"--n expects comma-separated positive integers; got {part!r}") from None
+        if isinstance(val, float):
+            if not val.is_integer():
+                raise UsageError(f"--n expects integers; got {part!r}")
+            val = int(val)
+        if val <= 0:
+            raise UsageError(f"--n values must be positive sample sizes; got {val}")
+        out.append(val)
+    if not out:
+        raise UsageError("--n is empty; give sample sizes such as --n 1000,10000")
+    return out
+
+
+def _positive_int(flag: str, value: Any) -> int:
+    try:
+        v = int(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{flag} expects a positive integer; got {value!r}") from None
+    if v <= 0 or (isinstance(value, float) and not value.is_integer()):
+        raise UsageError(f"{flag} expects a positive integer; got {value!r}")
+    return v
+
+
+def _fmt_default(v: Any) -> str:
+    from .base import format_value
+
+    if v is inspect.Parameter.empty:
+        return "(required)"
+    return format_value(v)
+
+
+# -- list --------------------------------------------------------------------
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from . import registry
+    from .suites import all_suites
+
+    show_all = not (args.estimators or args.tasks or args.suites)
+    lines: list[str] = []
+    for title, reg, flag in (("Estimators", registry.estimators, args.estimators),
+                             ("Tasks", registry.tasks, args.tasks)):
+        if not (show_all or flag):
+            continue
+        lines.append(f"{title}:")
+        for e in reg.entries():
+            if e.obj is None or e.reason:
+                lines.append(f"  {e.name:<18} UNAVAILABLE: {e.reason}")
+                if e.obj is None:
+                    continue
+            desc = getattr(e.obj, "description", "") or ""
+            if not e.reason:
+                lines.append(f"  {e.name:<18} {desc}")
+            params = e.obj.param_defaults()
+            if params:
+                lines.append("  " + " " * 19 + ", ".join(
+                    f"{k}={_fmt_default(v)}" for k, v in params.items()))
+        lines.append("")
+    if show_all or args.suites:
+        lines.append("Suites:")
+        for s in all_suites():
+            per_est = s.n_task_cells()
+            ests = ",".join(s.estimators)
+            cost = sum(s.cost_per_cell_s.get(e, 1.0) for e in s.estimators) * per_est
+            lines.append(f"  {s.name:<18} {s.description}")
+            lines.append(" " * 21 + f"{per_est} cells per estimator; default estimators {ests} "
+                         f"({per_est * len(s.estimators)} cells, about {_duration(cost)} "
+                         "on one core)")
+        lines.append("")
+    print("\n".join(lines).rstrip())
+    return 0
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+# -- run ---------------------------------------------------------------------
+
+_CONFIG_KEYS = {
+    "estimators", "tasks", "n", "seeds", "suite", "out", "device", "executor", "jobs",
+    "threads", "root_seed", "csv", "retry_failed", "quiet",
+}
+
+
+def _load_config(path: str) -> dict[str, Any]:
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text())
+    except FileNotFoundError:
+        raise UsageError(f"--config file {path!r} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"--config file {path!r} is not valid TOML: {exc}") from None
+    data = data.get("run", data)
+    unknown = set(data) - _CONFIG_KEYS
+    if unknown:
+        from .errors import suggest
+
+        k = sorted(unknown)[0]
+        raise UsageError(f"--config file {path!r}: unknown key {k!r}."
+                         + suggest(k, _CONFIG_KEYS))
+    return {k.replace("-", "_"): v for k, v in data.items()}
+
+
+def _as_list(v: Any) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, str):
+        return [v]
+    return [str(x) for x in v]
+
+
+def resolve_run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Merge defaults, the --config file and flags (flags win)."""
+    opts: dict[str, Any] = {
+        "estimators": None, "tasks": None, "n": None, "seeds": None, "suite": None,
+        "out": "mibench-results", "device": None, "executor": "serial", "jobs": 1,
+        "threads": None, "root_seed": 0, "csv": False, "retry_failed": False, "quiet": False,
+    }
+    if args.config:
+        opts.update(_load_config(args.config))
+    for k in opts:
+        v = getattr(args, k, None)
+        if v is not None and v is not False:
+            opts[k] = v
+    if isinstance(opts["n"], (int, float)):
+        opts["n"] = [opts["n"]]
+    if isinstance(opts["n"], str):
+        opts["n"] = _int_list(opts["n"])
+    elif isinstance(opts["n"], list):
+        opts["n"] = _int_list(",".join(str(v) for v in opts["n"]))
+    if opts["seeds"] is not None:
+        opts["seeds"] = _positive_int("--seeds", opts["seeds"])
+    opts["jobs"] = _positive_int("--jobs", opts["jobs"])
+    if opts["threads"] is not None:
+        opts["threads"] = _positive_int("--threads", opts["threads"])
+    return opts
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .plan import RunSpec
+    from .runner import run_spec, summarize
+
+    o = resolve_run_options(args)
+    if not o["suite"]:
+        if not o["estimators"]:
+            raise UsageError("give --estimators (e.g. --estimators gaussian) or --suite NAME")
+        if not o["tasks"]:
+            raise UsageError("give --tasks (e.g. --tasks 'gaussian[dim=2,rho=0.9]') "
+                             "or --suite NAME")
+        if not o["n"]:
+            raise UsageError("give --n (e.g. --n 1000,10000) or --suite NAME")
+    elif o["tasks"] or o["n"]:
+        raise UsageError("--suite fixes tasks and sample sizes; do not combine it with "
+                         "--tasks or --n")
+    spec = RunSpec(
+        estimators=_as_list(o["estimators"]),
+        tasks=_as_list(o["tasks"]),
+        n=o["n"] or [],
+        seeds=o["seeds"] if o["seeds"] is not None else 5,
+        suite=o["suite"],
+        root_seed=int(o["root_seed"]),
+        device=o["device"],
+    )
+    outcome = run_spec(spec, o["out"], executor=o["executor"], jobs=o["jobs"],
+                       threads=o["threads"], retry_failed=bool(o["retry_failed"]),
+                       csv=bool(o["csv"]), progress=not o["quiet"])
+    import pandas as pd
+
+    summary = summarize(outcome.table)
+    if not o["quiet"] and not summary.empty:
+        with pd.option_context("display.width", 200, "display.max_rows", 500,
+                               "display.float_format", "{:.4f}".format):
+            print(summary.to_string(index=False))
+    print(f"{outcome.total} cells: {outcome.ran} run now, {outcome.skipped} already stored, "
+          f"{outcome.failed} failed; results in {o['out']}")
+    return 0
+
+
+# -- parser --------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mibench",
+        description="Benchmark mutual-information estimators on tasks with known MI.",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    pl = sub.add_parser("list", help="list estimators, tasks and suites with their parameters")
+    pl.add_argument("--estimators", action="store_true", help="only estimators")
+    pl.add_argument("--tasks", action="store_true", help="only tasks")
+    pl.add_argument("--suites", action="store_true", help="only suites")
+    pl.set_defaults(func=cmd_list)
+
+    pr = sub.add_parser(
+        "run", help="run estimators × tasks × sample sizes × seeds",
+        description="Run a benchmark. Results are stored cell by cell in --out; rerunning "
+                    "the same command resumes, running only the missing cells.",
+    )
+    pr.add_argument("--estimators", "-e", metavar="LIST",
+                    help="estimators, e.g. 'mine,ksg[k=5]' (grids: 'ksg[k=3|5]')")
+    pr.add_argument("--tasks", "-t", metavar="LIST",
+                    help="tasks, e.g. 'gaussian[dim=20,rho=0.9]'")
+    pr.add_argument("--n", metavar="LIST", help="sample sizes, e.g. 1000,10000")
+    pr.add_argument("--seeds", metavar="K", help="repetitions per configuration (default 5)")
+    pr.add_argument("--suite", metavar="NAME", help="a named suite (see 'mibench list')")
+    pr.add_argument("--out", "-o", metavar="DIR", help="output folder (default mibench-results)")
+    pr.add_argument("--device", metavar="DEV",
+                    help="device for estimators that take one: auto, cpu, cuda, mps")
+    pr.add_argument("--executor", metavar="NAME", help="serial (default) or process")
+    pr.add_argument("--jobs", "-j", metavar="N", help="parallel worker processes (default 1)")
+    pr.add_argument("--threads", metavar="N", help="BLAS/torch threads per worker")
+    pr.add_argument("--root-seed", dest="root_seed", metavar="S",
+                    help="root seed of the run (default 0)")
+    pr.add_argument("--config", metavar="FILE", help="TOML file with the same keys as the flags")
+    pr.add_argument("--csv", action="store_true", help="also write results.csv")
+    pr.add_argument("--retry-failed", dest="retry_failed", action="store_true",
+                    help="rerun cells stored as failed")
+    pr.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    pr.set_defaults(func=cmd_run)
+    _add_extra_commands(sub)
+    return p
+
+
+def _add_extra_commands(sub: Any) -> None:
+    """Hook for commands defined in other modules (report, scaling)."""
+    try:
+        from .report_cli import add_commands
+    except ImportError:
+        return
+    add_commands(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        if getattr(args, "root_seed", None) is not None:
+            try:
+                args.root_seed = int(args.root_seed)
+            except ValueError:
+                raise UsageError(f"--root-seed expects an integer; got {args.root_seed!r}") \
+                    from None
+        return int(args.func(args) or 0)
+    except (UsageError, ParameterError, MibenchError) as exc:
+        print(f"mibench {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mibench: interrupted; finished cells are stored, rerun to resume",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Run one cell and turn its outcome into a result row.
+
+This function is what every executor calls, in the parent process, in a
+local worker process or on a Dask worker. It never raises for a failing
+estimator or task: the failure is recorded in the row's ``status`` and
+``error`` fields so that the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import traceback
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from .base import to_jsonable
+from .measure import limit_threads, peak_memory
+from .plan import Cell
+from .provenance import host_name
+
+STATUS_OK = "ok"
+STATUS_FAILED = "failed"
+STATUS_TIMEOUT = "timeout"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def base_row(cell: Cell) -> dict[str, Any]:
+    row = cell.to_dict()
+    row.update(
+        estimate=float("nan"),
+        status=STATUS_FAILED,
+        error="",
+        traceback="",
+        wall_time_s=float("nan"),
+        sample_time_s=float("nan"),
+        peak_mem_mb=float("nan"),
+        mem_method="",
+        device="cpu",
+        threads=0,
+        info="{}",
+        host=host_name(),
+        started_at=_now(),
+        finished_at="",
+        attempts=1,
+    )
+    return row
+
+
+def failure_row(cell: Cell, status: str, error: str, **extra: Any) -> dict[str, Any]:
+    """A row for a cell that never produced an estimate (timeout, dead worker)."""
+    row = base_row(cell)
+    row.update(status=status, error=error, finished_at=_now(), **extra)
+    return row
+
+
+def run_cell(cell: Cell, threads: int | None = None) -> dict[str, Any]:
+    """Sample the task, run the estimator, and return the result row."""
+    row = base_row(cell)
+    row["threads"] = threads or 0
+    try:
+        task = cell.make_task()
+        est = cell.make_estimator()
+        t0 = time.perf_counter()
+        x, y = task.sample(cell.n, np.random.default_rng(cell.data_seed))
+        row["sample_time_s"] = time.perf_counter() - t0
+        use_torch = "torch" in getattr(est, "requires", ())
+        with limit_threads(threads, use_torch=use_torch), peak_memory() as mem:
+            t0 = time.perf_counter()
+            res = est.estimate_with_info(x, y)
+            row["wall_time_s"] = time.perf_counter() - t0
+        row["peak_mem_mb"] = mem.peak_mb
+        row["mem_method"] = mem.method
+        row["estimate"] = float(res.value)
+        row["device"] = str(res.info.get("device", "cpu"))
+        info = dict(res.info)
+        if res.warnings:
+            info["warnings"] = res.warnings
+        row["info"] = json.dumps(to_jsonable(info))
+        if math.isfinite(res.value):
+            row["status"] = STATUS_OK
+        else:
+            row["error"] = f"estimate is not finite ({res.value})"
+    except Exception as exc:
+        row["error"] = f"{type(exc).__name__}: {exc}"
+        row["traceback"] = traceback.format_exc(limit=20)
+    row["finished_at"] = _now()
+    return row

@@ -1,0 +1,193 @@
+"""Expand a run specification into cells with stable keys and derived seeds.
+
+Seeding: one root ``numpy.random.SeedSequence`` per run (``root_seed``). The
+data seed of a cell depends only on (task configuration, n, repetition), so
+every estimator sees the same samples for the same repetition (paired
+comparisons). The estimator seed depends on the whole cell. Both are derived
+by hashing, so they do not depend on the order of cells or the executor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from .base import Estimator, Task, to_jsonable
+from .errors import ParameterError
+from .factory import build
+from .registry import estimators, tasks
+from .selectors import parse_selectors
+from .suites import get_suite
+from .validation import check_n
+
+#: Parameters the runner sets per cell; they are not part of a configuration's identity.
+RUNNER_PARAMS = ("seed",)
+
+
+def _h64(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+
+
+def data_seed(root_seed: int, task_canonical: str, n: int, rep: int) -> int:
+    """Seed of the data for (task configuration, n, repetition)."""
+    ss = np.random.SeedSequence(root_seed, spawn_key=(0, _h64(task_canonical), n, rep))
+    return int(ss.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def estimator_seed(root_seed: int, est_canonical: str, task_canonical: str, n: int,
+                   rep: int) -> int:
+    """Seed of the estimator's own randomness for one cell (31 bits)."""
+    ss = np.random.SeedSequence(
+        root_seed, spawn_key=(1, _h64(est_canonical), _h64(task_canonical), n, rep)
+    )
+    return int(ss.generate_state(1, np.uint32)[0] >> np.uint32(1))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit of work: one estimator config, one task config, one n, one repetition."""
+
+    key: str
+    estimator: str
+    estimator_name: str
+    estimator_params: str  # JSON of every constructor parameter except runner-set ones
+    task: str
+    task_name: str
+    task_params: str  # JSON
+    n: int
+    seed: int  # repetition index
+    data_seed: int
+    estimator_seed: int
+    root_seed: int
+    dim_x: int
+    dim_y: int
+    true_mi: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def make_estimator(self) -> Estimator:
+        est: Estimator = build(estimators, self.estimator_name, **json.loads(self.estimator_params))
+        if "seed" in est.param_defaults():
+            est = est.with_params(seed=self.estimator_seed)
+        return est
+
+    def make_task(self) -> Task:
+        return build(tasks, self.task_name, **json.loads(self.task_params))
+
+
+def _params_json(obj: Any, skip: tuple[str, ...] = ()) -> str:
+    params = {k: v for k, v in obj.get_params().items() if k not in skip}
+    return json.dumps(to_jsonable(params), sort_keys=True)
+
+
+def make_cells(
+    estimator_objs: Sequence[Estimator],
+    task_objs: Sequence[Task],
+    ns: Sequence[int],
+    seeds: int | Sequence[int],
+    root_seed: int = 0,
+) -> list[Cell]:
+    """Cartesian product of configurations, sample sizes and repetitions."""
+    reps = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    cells: list[Cell] = []
+    seen: set[str] = set()
+    for task in task_objs:
+        t_can = task.canonical()
+        t_params = _params_json(task)
+        for n in ns:
+            for rep in reps:
+                for est in estimator_objs:
+                    e_can = est.canonical(skip=RUNNER_PARAMS)
+                    payload = json.dumps(
+                        {"e": e_can, "t": t_can, "n": n, "rep": rep, "root": root_seed},
+                        sort_keys=True,
+                    )
+                    key = hashlib.sha256(payload.encode()).hexdigest()[:20]
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    cells.append(Cell(
+                        key=key,
+                        estimator=est.selector(skip=RUNNER_PARAMS),
+                        estimator_name=est.name,
+                        estimator_params=_params_json(est, RUNNER_PARAMS),
+                        task=task.selector(),
+                        task_name=task.name,
+                        task_params=t_params,
+                        n=int(n),
+                        seed=int(rep),
+                        data_seed=data_seed(root_seed, t_can, int(n), int(rep)),
+                        estimator_seed=estimator_seed(root_seed, e_can, t_can, int(n), int(rep)),
+                        root_seed=root_seed,
+                        dim_x=task.dim_x,
+                        dim_y=task.dim_y,
+                        true_mi=float(task.mi),
+                    ))
+    return cells
+
+
+def build_all(kind: str, selectors: Sequence[str], **overrides: Any) -> list[Any]:
+    """Instantiate every configuration described by the selectors (grids expanded)."""
+    reg = estimators if kind == "estimator" else tasks
+    out = []
+    for sel in parse_selectors(list(selectors)):
+        cls = reg.get(sel.name)
+        extra = {k: v for k, v in overrides.items()
+                 if k in cls.param_defaults() and k not in sel.params}
+        out.append(build(reg, sel, **extra))
+    return out
+
+
+@dataclass
+class RunSpec:
+    """What to run: estimators × tasks × sample sizes × seeds, or a suite."""
+
+    estimators: list[str]
+    tasks: list[str]
+    n: list[int]
+    seeds: int = 5
+    suite: str | None = None
+    root_seed: int = 0
+    device: str | None = None
+
+    def cells(self) -> list[Cell]:
+        overrides: dict[str, Any] = {}
+        if self.device is not None:
+            overrides["device"] = self.device
+        if self.seeds is not None and (not isinstance(self.seeds, int) or self.seeds <= 0):
+            raise ParameterError(f"seeds must be a positive integer; got {self.seeds!r}")
+        if self.suite:
+            suite = get_suite(self.suite)
+            est_sel = self.estimators or list(suite.estimators)
+            ests = build_all("estimator", est_sel, **overrides)
+            cells: list[Cell] = []
+            for g in suite.groups:
+                tsk = build_all("task", list(g.tasks))
+                cells.extend(make_cells(ests, tsk, list(g.n), g.seeds, self.root_seed))
+            return _dedupe(cells)
+        if not self.estimators:
+            raise ParameterError("no estimators given (use --estimators or --suite)")
+        if not self.tasks:
+            raise ParameterError("no tasks given (use --tasks or --suite)")
+        if not self.n:
+            raise ParameterError("no sample sizes given (use --n)")
+        ns = [check_n(v, "n") for v in self.n]
+        ests = build_all("estimator", self.estimators, **overrides)
+        tsk = build_all("task", self.tasks)
+        return make_cells(ests, tsk, ns, self.seeds, self.root_seed)
+
+
+def _dedupe(cells: list[Cell]) -> list[Cell]:
+    seen: set[str] = set()
+    out = []
+    for c in cells:
+        if c.key not in seen:
+            seen.add(c.key)
+            out.append(c)
+    return out

@@ -1,0 +1,62 @@
+"""Provenance recorded in every result row: versions, git revision, host, threads."""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import os
+import platform
+import socket
+import subprocess
+from pathlib import Path
+from typing import Any
+
+_PACKAGES = {
+    "mibench": "mibench_version",
+    "numpy": "numpy_version",
+    "scipy": "scipy_version",
+    "scikit-learn": "sklearn_version",
+    "pandas": "pandas_version",
+    "torch": "torch_version",
+}
+
+
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+@functools.lru_cache(maxsize=1)
+def git_revision() -> str:
+    """Git revision of the mibench source tree ('+dirty' if modified), or ''."""
+    here = Path(__file__).resolve().parent.parent
+    try:
+        rev = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"],
+                             capture_output=True, text=True, timeout=5)
+        if rev.returncode != 0:
+            return ""
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain",
+                                "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5)
+        return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+@functools.lru_cache(maxsize=1)
+def static_provenance() -> dict[str, Any]:
+    """Facts about the software and the machine that do not change during a run."""
+    info: dict[str, Any] = {col: _version(dist) for dist, col in _PACKAGES.items()}
+    info.update(
+        python_version=platform.python_version(),
+        platform=platform.platform(),
+        git_revision=git_revision(),
+        cpu_count=os.cpu_count() or 0,
+    )
+    return info
+
+
+def host_name() -> str:
+    return socket.gethostname()

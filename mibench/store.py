@@ -1,0 +1,157 @@
+"""Crash-safe result store: one row per cell, written as each cell finishes.
+
+The store is an SQLite database (``results.sqlite`` in the output folder) in
+write-ahead-log mode. Each finished cell is one committed transaction, so a
+process killed at any moment (``kill -9`` included) loses at most the cells
+still in flight; what is committed is never corrupted, and a resumed run
+skips every stored key. Rows are kept as JSON so that estimators may add
+diagnostics without a schema change. Only the coordinating process writes.
+
+``export`` writes the tidy table as Parquet (and CSV on request) by writing a
+temporary file and renaming it, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import StoreError
+
+DB_NAME = "results.sqlite"
+PARQUET_NAME = "results.parquet"
+CSV_NAME = "results.csv"
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "item"):
+        return o.item()
+    return str(o)
+
+
+def _encode(row: dict[str, Any]) -> str:
+    clean = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+    return json.dumps(clean, default=_json_default)
+
+
+class ResultStore:
+    """Append-only table of cell results keyed by cell key."""
+
+    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+        self.dir: Path | None = None
+        if path is None:
+            target = ":memory:"
+        else:
+            self.dir = Path(path)
+            try:
+                self.dir.mkdir(parents=True, exist_ok=True)
+                probe = self.dir / ".mibench-write-test"
+                probe.write_text("ok")
+                probe.unlink()
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot write to output folder {str(path)!r}: {exc.strerror or exc}"
+                ) from None
+            target = str(self.dir / DB_NAME)
+        try:
+            self._con = sqlite3.connect(target, timeout=30, isolation_level=None)
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._con.execute("PRAGMA synchronous=NORMAL")
+            self._con.execute(
+                "CREATE TABLE IF NOT EXISTS cells ("
+                " key TEXT PRIMARY KEY, status TEXT NOT NULL, row TEXT NOT NULL)"
+            )
+            self._con.execute(
+                "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)"
+            )
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open result store {target!r}: {exc}") from None
+
+    # -- writing ------------------------------------------------------------
+    def put(self, row: dict[str, Any]) -> None:
+        """Store one finished cell (replacing an earlier row with the same key)."""
+        self._con.execute(
+            "INSERT OR REPLACE INTO cells (key, status, row) VALUES (?, ?, ?)",
+            (row["key"], row["status"], _encode(row)),
+        )
+
+    def set_meta(self, name: str, value: Any) -> None:
+        self._con.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
+                          (name, json.dumps(value, default=_json_default)))
+
+    # -- reading ------------------------------------------------------------
+    def keys(self, statuses: Iterable[str] | None = None) -> set[str]:
+        if statuses is None:
+            cur = self._con.execute("SELECT key FROM cells")
+        else:
+            st = list(statuses)
+            cur = self._con.execute(
+                f"SELECT key FROM cells WHERE status IN ({','.join('?' * len(st))})", st
+            )
+        return {r[0] for r in cur}
+
+    def get_meta(self, name: str, default: Any = None) -> Any:
+        r = self._con.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return default if r is None else json.loads(r[0])
+
+    def __len__(self) -> int:
+        return int(self._con.execute("SELECT COUNT(*) FROM cells").fetchone()[0])
+
+    def frame(self) -> pd.DataFrame:
+        """All stored rows as a tidy DataFrame (one row per cell)."""
+        rows = [json.loads(r[0]) for r in self._con.execute("SELECT row FROM cells ORDER BY rowid")]
+        df = pd.DataFrame(rows)
+        for col in ("estimate", "true_mi", "wall_time_s", "sample_time_s", "peak_mem_mb"):
+            if col in df:
+                df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+        return df
+
+    def export(self, csv: bool = False) -> list[Path]:
+        """Write results.parquet (and results.csv) atomically; return the paths written."""
+        if self.dir is None:
+            return []
+        df = self.frame()
+        written = []
+        targets = [(PARQUET_NAME, "parquet")] + ([(CSV_NAME, "csv")] if csv else [])
+        for name, fmt in targets:
+            final = self.dir / name
+            tmp = self.dir / (name + ".tmp")
+            if fmt == "parquet":
+                df.to_parquet(tmp, index=False)
+            else:
+                df.to_csv(tmp, index=False)
+            os.replace(tmp, final)
+            written.append(final)
+        return written
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def load_results(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a results table from an output folder, a .sqlite, .parquet or .csv file."""
+    p = Path(path)
+    if p.is_dir():
+        if (p / DB_NAME).exists():
+            store = ResultStore(p)
+            try:
+                return store.frame()
+            finally:
+                store.close()
+        if (p / PARQUET_NAME).exists():
+            return pd.read_parquet(p / PARQUET_NAME)
+        raise StoreError(f"no results found in {str(p)!r} (expected {DB_NAME} or {PARQUET_NAME})")
+    if p.suffix == ".parquet":
+        return pd.read_parquet(p)
+    if p.suffix == ".csv":
+        return pd.read_csv(p)
+    if p.suffix == ".sqlite":
+        return ResultStore(p.parent).frame()
+    raise StoreError(f"cannot read results from {str(p)!r}")

@@ -1,0 +1,70 @@
+"""Named suites: sets of task configurations, sample sizes and seeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import UnknownNameError, suggest
+
+
+@dataclass(frozen=True)
+class SuiteGroup:
+    """Task selectors run at each of the sample sizes ``n`` with ``seeds`` repetitions."""
+
+    tasks: tuple[str, ...]
+    n: tuple[int, ...]
+    seeds: int
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A named benchmark: groups of tasks and the estimators run by default.
+
+    ``cost_per_cell_s`` is a rough CPU-seconds figure per cell for the default
+    estimators on this class of machine, used by ``mibench list`` to show an
+    estimate of the suite's cost before it is run.
+    """
+
+    name: str
+    description: str
+    groups: tuple[SuiteGroup, ...]
+    estimators: tuple[str, ...] = ("gaussian",)
+    cost_per_cell_s: dict[str, float] = field(default_factory=dict)
+
+    def n_task_cells(self) -> int:
+        """Cells per estimator (task configurations × n × seeds)."""
+        from .selectors import parse_selectors
+
+        total = 0
+        for g in self.groups:
+            total += len(parse_selectors(list(g.tasks))) * len(g.n) * g.seeds
+        return total
+
+
+_SUITES: dict[str, Suite] = {}
+
+
+def register_suite(suite: Suite) -> Suite:
+    """Register a suite under its name (later registrations replace earlier ones)."""
+    _SUITES[suite.name] = suite
+    return suite
+
+
+def all_suites() -> list[Suite]:
+    from .registry import tasks
+
+    tasks.load()  # suites are defined next to the tasks
+    return [_SUITES[k] for k in sorted(_SUITES)]
+
+
+def get_suite(name: str) -> Suite:
+    from .registry import tasks
+
+    tasks.load()
+    try:
+        return _SUITES[name]
+    except KeyError:
+        raise UnknownNameError(
+            f"unknown suite {name!r}." + suggest(name, _SUITES)
+            + f" Available: {', '.join(sorted(_SUITES)) or '(none)'}"
+        ) from None
