@@ -32,7 +32,8 @@ def _int_list(text: str) -> list[int]:
         try:
             val = float(part) if ("e" in part.lower() or "." in part) else int(part)
         except ValueError:
-            raise UsageError(f"--n expects comma-separated positive integers; got {part!r}") from None
+            raise UsageError(
+                f"--n expects comma-separated positive integers; got {part!r}") from None
         if isinstance(val, float):
             if not val.is_integer():
                 raise UsageError(f"--n expects integers; got {part!r}")

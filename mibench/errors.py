@@ -43,7 +43,11 @@ class StoreError(MibenchError, OSError):
 
 def suggest(name: str, candidates: Iterable[str]) -> str:
     """Return a ``" Did you mean ...?"`` suffix listing close matches, or ``""``."""
-    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.5)
+    cands = list(candidates)
+    close = difflib.get_close_matches(name, cands, n=3, cutoff=0.5)
+    low = name.lower()
+    close += [c for c in cands if low and c not in close and (c.lower().startswith(low)
+                                                            or low in c.lower())][:3]
     if not close:
         return ""
     return " Did you mean " + " or ".join(repr(c) for c in close) + "?"

@@ -1,0 +1,101 @@
+"""Third-party plugins through entry points, unavailable plugins, plain installs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_entry_point_plugin_listed_and_runs(plugin_env: dict[str, str], tmp_path: Path) -> None:
+    p = run_cli(["list"], env=plugin_env)
+    assert p.returncode == 0, p.stderr
+    assert "demo-corr" in p.stdout and "demo: -1/2 log(1 - r^2)" in p.stdout
+    assert "demo-independent" in p.stdout
+    # a broken entry point is shown as unavailable, and does not break the others
+    assert "broken-demo" in p.stdout and "UNAVAILABLE" in p.stdout
+    r = run_cli(["run", "--estimators", "demo-corr,gaussian", "--tasks",
+                 "gaussian[rho=0.5],demo-independent", "--n", "500", "--seeds", "2",
+                 "--out", str(tmp_path), "-q"], env=plugin_env)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(tmp_path / "results.parquet")
+    assert len(df) == 8 and (df["status"] == "ok").all()
+    assert set(df["estimator"]) == {"demo-corr", "gaussian"}
+
+
+def test_entry_point_plugin_passes_contract(plugin_env: dict[str, str]) -> None:
+    code = ("from mibench.testing import check_estimator, check_task;"
+            "check_estimator('demo-corr'); check_task('demo-independent'); print('ok')")
+    p = subprocess.run([sys.executable, "-c", code], env=plugin_env, capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 0 and "ok" in p.stdout, p.stderr
+
+
+def test_unavailable_plugin_error(plugin_env: dict[str, str], tmp_path: Path) -> None:
+    r = run_cli(["run", "--estimators", "broken-demo", "--tasks", "gaussian", "--n", "100",
+                 "--out", str(tmp_path)], env=plugin_env)
+    assert r.returncode == 2 and "estimator 'broken-demo' is unavailable" in r.stderr
+
+
+def _blocked_torch_env(tmp_path: Path) -> dict[str, str]:
+    block = tmp_path / "block"
+    (block / "torch").mkdir(parents=True)
+    (block / "torch" / "__init__.py").write_text(
+        "raise ImportError('No module named torch (blocked for this test)')\n")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(block) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def test_list_without_torch(tmp_path: Path) -> None:
+    env = _blocked_torch_env(tmp_path)
+    check = subprocess.run([sys.executable, "-c", "import torch"], env=env,
+                           capture_output=True, text=True)
+    assert check.returncode != 0
+    p = run_cli(["list"], env=env)
+    assert p.returncode == 0, p.stderr
+    assert "gaussian" in p.stdout
+    from mibench import registry
+
+    torch_plugins = [e.name for e in registry.estimators.entries()
+                     if "torch" in getattr(e.obj, "requires", ())]
+    for name in torch_plugins:
+        line = next(ln for ln in p.stdout.splitlines() if ln.strip().startswith(name + " "))
+        assert "UNAVAILABLE" in line and "torch" in line
+    r = run_cli(["run", "--estimators", "gaussian", "--tasks", "gaussian", "--n", "100",
+                 "--seeds", "1", "--out", str(tmp_path / "o"), "-q"], env=env)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.slow
+def test_plain_install_carries_builtin_plugins(tmp_path: Path) -> None:
+    """A wheel (non-editable install) contains and registers estimators/ and tasks/."""
+    wheel_dir = tmp_path / "wheel"
+    b = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                        "-w", str(wheel_dir), str(ROOT)], capture_output=True, text=True,
+                       timeout=300)
+    assert b.returncode == 0, b.stderr[-2000:]
+    (wheel,) = wheel_dir.glob("mibench-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "mibench_estimators/gaussian.py" in names and "mibench_tasks/gaussian.py" in names
+    target = tmp_path / "site"
+    i = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target",
+                        str(target), str(wheel)], capture_output=True, text=True, timeout=300)
+    assert i.returncode == 0, i.stderr[-2000:]
+    env = dict(os.environ, PYTHONPATH=str(target))
+    code = ("import mibench, mibench_estimators; print(mibench.__file__);"
+            "print(mibench_estimators.__file__); print(mibench.list_estimators())")
+    p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                       cwd=tmp_path, timeout=120)
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    assert lines[0].startswith(str(target)) and lines[1].startswith(str(target))
+    assert "gaussian" in lines[2]

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mibench
+from mibench import Estimator, register_estimator
+from mibench.plan import RunSpec
+from mibench.runner import run_spec, summarize
+from mibench.store import DB_NAME, PARQUET_NAME, load_results
+
+TRUTH = -np.log(1 - 0.81)  # dim=2, rho=0.9: 1.6607 nats
+
+
+def _spec(**kw) -> RunSpec:
+    base = dict(estimators=["gaussian"], tasks=["gaussian[dim=2,rho=0.9]"], n=[1000], seeds=5)
+    base.update(kw)
+    return RunSpec(**base)
+
+
+@register_estimator("test-flaky")
+class Flaky(Estimator):
+    """Fails on one sample size, returns NaN on another (for failure isolation)."""
+
+    def __init__(self, raise_on: int = 300, nan_on: int = 400) -> None:
+        self.raise_on = raise_on
+        self.nan_on = nan_on
+
+    def _estimate(self, x: np.ndarray, y: np.ndarray) -> float:
+        if x.shape[0] == self.raise_on:
+            raise RuntimeError("boom")
+        if x.shape[0] == self.nan_on:
+            return float("nan")
+        return 0.0
+
+
+def test_gaussian_run_accuracy_and_resume(tmp_path: Path) -> None:
+    out = run_spec(_spec(), tmp_path)
+    assert out.ran == 5 and out.failed == 0
+    mean = out.table["estimate"].mean()
+    # The plug-in estimator's sd at n=1000 is about 0.03 nats, so its mean over
+    # 5 seeds is within 0.05 of the truth with overwhelming probability.
+    assert abs(mean - TRUTH) < 0.05
+    again = run_spec(_spec(), tmp_path)
+    assert again.ran == 0 and again.skipped == 5
+    pd.testing.assert_frame_equal(again.table, out.table)
+    assert (tmp_path / PARQUET_NAME).exists() and (tmp_path / DB_NAME).exists()
+
+
+def test_resume_runs_exactly_missing_cells(tmp_path: Path) -> None:
+    full = run_spec(_spec(n=[200, 500]), tmp_path).table
+    con = sqlite3.connect(tmp_path / DB_NAME)
+    gone = [r[0] for r in con.execute("SELECT key FROM cells ORDER BY key LIMIT 3")]
+    con.executemany("DELETE FROM cells WHERE key = ?", [(k,) for k in gone])
+    con.commit()
+    con.close()
+    ran: list[str] = []
+    again = run_spec(_spec(n=[200, 500]), tmp_path, on_row=lambda r: ran.append(r["key"]))
+    assert sorted(ran) == sorted(gone) and again.ran == 3
+    cols = ["key", "estimate", "data_seed"]
+    a = full[cols].sort_values("key").reset_index(drop=True)
+    b = again.table[cols].sort_values("key").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_failing_cells_recorded_run_continues(tmp_path: Path) -> None:
+    out = run_spec(_spec(estimators=["test-flaky"], n=[300, 400, 500], seeds=2), tmp_path)
+    t = out.table.set_index("n")
+    assert out.total == 6 and len(out.table) == 6 and out.failed == 4
+    assert set(t.loc[300, "status"]) == {"failed"}
+    assert all("RuntimeError: boom" in e for e in t.loc[300, "error"])
+    assert all("not finite" in e for e in t.loc[400, "error"])
+    assert set(t.loc[500, "status"]) == {"ok"}
+    # failed cells are not rerun unless asked
+    assert run_spec(_spec(estimators=["test-flaky"], n=[300, 400, 500], seeds=2),
+                    tmp_path).ran == 0
+    assert run_spec(_spec(estimators=["test-flaky"], n=[300, 400, 500], seeds=2),
+                    tmp_path, retry_failed=True).ran == 4
+
+
+def test_rows_have_provenance_and_measurements(tmp_path: Path) -> None:
+    t = run_spec(_spec(seeds=1), tmp_path).table
+    row = t.iloc[0]
+    for col in ("numpy_version", "mibench_version", "python_version", "host", "git_revision",
+                "threads", "executor", "run_id", "estimator_params", "task_params",
+                "dim_x", "dim_y", "true_mi"):
+        assert col in t.columns, col
+    assert row["wall_time_s"] > 0 and row["peak_mem_mb"] >= 0
+    assert row["dim_x"] == 2 and row["true_mi"] == pytest.approx(TRUTH)
+
+
+def test_process_executor_matches_serial(tmp_path: Path) -> None:
+    spec = _spec(tasks=["gaussian[rho=0.5]", "gaussian[dim=3,rho=0.3]"], n=[100, 300], seeds=2)
+    a = run_spec(spec, tmp_path / "a").table
+    b = run_spec(spec, tmp_path / "b", executor="process", jobs=2).table
+    cols = ["key", "estimate"]
+    pd.testing.assert_frame_equal(a[cols].sort_values("key").reset_index(drop=True),
+                                  b[cols].sort_values("key").reset_index(drop=True))
+    assert set(b["executor"]) == {"process"}
+
+
+def test_python_api_and_summary() -> None:
+    df = mibench.run(estimators="gaussian", tasks="gaussian[dim=2,rho=0.9]", n=500, seeds=3)
+    assert len(df) == 3 and (df["status"] == "ok").all()
+    s = summarize(df)
+    assert list(s.columns) == ["estimator", "task", "n", "true_mi", "mean", "bias", "std",
+                               "ok", "failed", "median_time_s"]
+    assert s.loc[0, "bias"] == pytest.approx(s.loc[0, "mean"] - s.loc[0, "true_mi"])
+
+
+def test_load_results_from_folder(tmp_path: Path) -> None:
+    run_spec(_spec(seeds=2), tmp_path, csv=True)
+    assert len(load_results(tmp_path)) == 2
+    assert len(load_results(tmp_path / PARQUET_NAME)) == 2
+    assert len(load_results(tmp_path / "results.csv")) == 2
