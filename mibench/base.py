@@ -98,7 +98,8 @@ class Configurable:
         return self.selector()
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.canonical() == other.canonical()  # type: ignore[attr-defined]
+        return isinstance(other, Configurable) and type(self) is type(other) and (
+            self.canonical() == other.canonical())
 
     def __hash__(self) -> int:
         return hash(self.canonical())

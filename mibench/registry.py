@@ -133,7 +133,7 @@ class Registry(Generic[T]):
                 continue
             if isinstance(obj, type):
                 if not getattr(obj, "name", ""):
-                    obj.name = ep.name
+                    obj.name = ep.name  # type: ignore[attr-defined]
                 self.add(ep.name, obj, origin)
 
     # -- lookup -----------------------------------------------------------

@@ -212,9 +212,10 @@ def task_checks(spec: str | Task) -> list[Check]:
 
     def check_no_global_state() -> None:
         t = make()
-        state = np.random.get_state()[1].copy()  # type: ignore[index]  # noqa: NPY002
+        state = np.random.get_state(legacy=True)[1].copy()  # type: ignore[index]  # noqa: NPY002
         t.sample(20, np.random.default_rng(0))
-        assert np.array_equal(np.random.get_state()[1], state), "used np.random"  # noqa: NPY002
+        after = np.random.get_state(legacy=True)[1]  # type: ignore[index]  # noqa: NPY002
+        assert np.array_equal(after, state), "sample used the global np.random state"
 
     def check_params_roundtrip() -> None:
         t = make()
