@@ -11,7 +11,7 @@ import mibench
 TRUTH_09 = -0.5 * np.log(1 - 0.81)
 
 
-def _pair(n: int, rho: float, seed: int, dim: int = 1):  # noqa: ANN202
+def _pair(n: int, rho: float, seed: int, dim: int = 1):
     return mibench.get_task("gaussian", dim=dim, rho=rho).sample(n, np.random.default_rng(seed))
 
 

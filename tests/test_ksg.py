@@ -38,7 +38,7 @@ def ksg_brute(x: np.ndarray, y: np.ndarray, k: int, variant: int) -> float:
     return float(base - np.mean(terms))
 
 
-def _pair(n: int, rho: float, seed: int, dx: int = 1, dy: int = 1):  # noqa: ANN202
+def _pair(n: int, rho: float, seed: int, dx: int = 1, dy: int = 1):
     x, y = mibench.get_task("gaussian", dim=max(dx, dy), rho=rho).sample(
         n, np.random.default_rng(seed))
     return x[:, :dx], y[:, :dy]
