@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
+from sklearn.neighbors import KDTree
 
 from mibench import ContractSettings, Estimator, ParameterError, register_estimator, require
 from mibench.runtime import thread_budget
@@ -121,26 +122,27 @@ def _bisect_edges(s: np.ndarray, r: np.ndarray, inside: np.ufunc
     return left, lo
 
 
-def count_within_tree(points: np.ndarray, radius: np.ndarray, strict: bool,
-                      workers: int) -> np.ndarray:
-    """As :func:`count_within_1d`, for any dimension, with a max-norm KD-tree."""
-    tree = cKDTree(points, balanced_tree=False, compact_nodes=False)
+def count_within_tree(points: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
+    """As :func:`count_within_1d`, for any dimension, with a max-norm KD-tree.
+
+    scikit-learn's ``KDTree.query_radius(count_only=True)`` adds whole nodes
+    that lie inside the query cube without visiting their points, which makes
+    it several times faster than enumerating neighbours when counts are large
+    (as they are for the marginals of a high-dimensional joint space). It
+    counts distances ``≤ r``; the strict count uses the next float below ε.
+    """
+    tree = KDTree(points, leaf_size=40, metric="chebyshev")
     r = np.nextafter(radius, 0) if strict else radius
-    perm = tree.indices  # query in leaf order: neighbouring queries share tree nodes in cache
-    counts = np.empty(points.shape[0], dtype=np.int64)
-    counts[perm] = tree.query_ball_point(points[perm], r[perm], p=np.inf, return_length=True,
-                                         workers=workers)
-    counts -= 1  # the point itself
+    counts = np.asarray(tree.query_radius(points, r, count_only=True), dtype=np.int64) - 1
     if strict:
         counts[radius <= 0] = 0
     return counts
 
 
-def marginal_counts(points: np.ndarray, radius: np.ndarray, strict: bool,
-                    workers: int) -> np.ndarray:
+def marginal_counts(points: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
     if points.shape[1] == 1:
         return count_within_1d(points[:, 0], radius, strict)
-    return count_within_tree(points, radius, strict, workers)
+    return count_within_tree(points, radius, strict)
 
 
 @register_estimator("ksg")
@@ -161,7 +163,8 @@ class KSG(Estimator):
     seed : int
         Seed of the jitter.
     workers : int or None
-        Threads for the KD-tree queries; None uses the run's thread budget.
+        Threads for the joint-space neighbour query; None uses the run's
+        thread budget.
     """
 
     description = "Kraskov k-NN estimator (KSG 2004), algorithms 1 and 2, max-norm, KD-trees"
@@ -202,22 +205,24 @@ class KSG(Estimator):
         workers = self.workers if self.workers is not None else thread_budget()
         x, y = self._prepare(x, y)
         xy = np.hstack([x, y])
-        tree = cKDTree(xy, balanced_tree=False, compact_nodes=False)
+        # sliding-midpoint trees build fastest in 2-D; balanced ones query faster above
+        balanced = xy.shape[1] > 2
+        tree = cKDTree(xy, balanced_tree=balanced, compact_nodes=balanced)
         perm = tree.indices  # query in leaf order for cache locality
         dist = np.empty((n, k + 1))
         idx = np.empty((n, k + 1), dtype=np.intp)
         dist[perm], idx[perm] = tree.query(xy[perm], k=k + 1, p=np.inf, workers=workers)
         if self.variant == 1:
             eps = dist[:, k]  # k-th neighbour other than the point itself
-            nx = marginal_counts(x, eps, strict=True, workers=workers)
-            ny = marginal_counts(y, eps, strict=True, workers=workers)
+            nx = marginal_counts(x, eps, strict=True)
+            ny = marginal_counts(y, eps, strict=True)
             mi = digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1))
         else:
             nbr = _drop_self(idx, k)
             eps_x = np.abs(x[:, None, :] - x[nbr]).max(axis=(1, 2))
             eps_y = np.abs(y[:, None, :] - y[nbr]).max(axis=(1, 2))
-            nx = marginal_counts(x, eps_x, strict=False, workers=workers)
-            ny = marginal_counts(y, eps_y, strict=False, workers=workers)
+            nx = marginal_counts(x, eps_x, strict=False)
+            ny = marginal_counts(y, eps_y, strict=False)
             mi = digamma(k) - 1.0 / k + digamma(n) - np.mean(digamma(nx) + digamma(ny))
         return float(mi)
 

@@ -1,0 +1,99 @@
+"""Critic networks for S independent members trained together.
+
+Weights of the S members are stacked, so one ``torch.baddbmm`` per layer runs
+all of them; each member has its own weights, data, batches and random
+stream, so member s of a batched run does the same arithmetic as a run of
+that member alone.
+
+* :class:`ConcatCritic` — T(x, y) = MLP([x, y]).
+* :class:`SeparableCritic` — T(x, y) = g(x)ᵀ h(y) with MLPs g and h; all K²
+  pairs of a batch cost one matrix product.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {
+    "relu": torch.relu,
+    "elu": nn.functional.elu,
+    "tanh": torch.tanh,
+    "softplus": nn.functional.softplus,
+    "leaky_relu": nn.functional.leaky_relu,
+}
+
+
+class StackedMLP(nn.Module):
+    """S independent MLPs d_in → hidden… → d_out evaluated with batched matmuls."""
+
+    def __init__(self, members: int, d_in: int, hidden: Sequence[int], d_out: int,
+                 activation: str, generators: Sequence[torch.Generator]) -> None:
+        super().__init__()
+        self.act = ACTIVATIONS[activation]
+        sizes = [d_in, *hidden, d_out]
+        self.weights = nn.ParameterList()
+        self.biases = nn.ParameterList()
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+            # the default init of nn.Linear: U(−1/√fan_in, 1/√fan_in), per member
+            bound = 1.0 / math.sqrt(fan_in)
+            w = torch.stack([(torch.rand(fan_in, fan_out, generator=g, dtype=torch.float64)
+                              * 2 - 1) * bound for g in generators]).float()
+            b = torch.stack([(torch.rand(1, fan_out, generator=g, dtype=torch.float64)
+                              * 2 - 1) * bound for g in generators]).float()
+            self.weights.append(nn.Parameter(w))
+            self.biases.append(nn.Parameter(b))
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        """h: (S, M, d_in) → (S, M, d_out)."""
+        last = len(self.weights) - 1
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            h = torch.baddbmm(b, h, w)
+            if i < last:
+                h = self.act(h)
+        return h
+
+
+class ConcatCritic(nn.Module):
+    """T(x, y) = MLP([x, y]) for S members."""
+
+    separable = False
+
+    def __init__(self, members: int, dim_x: int, dim_y: int, hidden: Sequence[int],
+                 activation: str, generators: Sequence[torch.Generator]) -> None:
+        super().__init__()
+        self.mlp = StackedMLP(members, dim_x + dim_y, hidden, 1, activation, generators)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Scores of aligned pairs: x (S, M, dx), y (S, M, dy) → (S, M)."""
+        return self.mlp(torch.cat([x, y], dim=-1)).squeeze(-1)
+
+    def all_pairs(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Scores T(x_i, y_j) for all i, j: x (S, K, dx), y (S, K, dy) → (S, K, K)."""
+        s, k, dx = x.shape
+        dy = y.shape[-1]
+        xx = x.unsqueeze(2).expand(s, k, k, dx)
+        yy = y.unsqueeze(1).expand(s, k, k, dy)
+        return self.mlp(torch.cat([xx, yy], dim=-1).reshape(s, k * k, dx + dy)).reshape(s, k, k)
+
+
+class SeparableCritic(nn.Module):
+    """T(x, y) = g(x)ᵀ h(y) for S members (embedding size ``embed``)."""
+
+    separable = True
+
+    def __init__(self, members: int, dim_x: int, dim_y: int, hidden: Sequence[int],
+                 activation: str, generators: Sequence[torch.Generator],
+                 embed: int = 32) -> None:
+        super().__init__()
+        self.g = StackedMLP(members, dim_x, hidden, embed, activation, generators)
+        self.h = StackedMLP(members, dim_y, hidden, embed, activation, generators)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return (self.g(x) * self.h(y)).sum(-1)
+
+    def all_pairs(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return torch.bmm(self.g(x), self.h(y).transpose(1, 2))

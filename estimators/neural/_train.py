@@ -1,0 +1,336 @@
+"""The shared training loop of the neural estimators (S members at once).
+
+One call trains S independent critics (stacked weights) on S datasets of the
+same size, each member with its own seed, and evaluates each on its own
+held-out data. ``S = 1`` is an ordinary single estimate.
+
+Per member and seed: the data are standardised (an invertible map, so MI is
+unchanged), split at random into train and held-out parts; every epoch draws
+two independent permutations of the training rows, one giving the joint
+batches (x_i, y_i) and, paired with the first, one giving the
+product-of-marginals batches (x_i, y_π(i)). Objectives that use all pairs of a
+batch (InfoNCE, NWJ, SMILE) take the joint batch only.
+
+Nothing in the step loop copies a value to the host: batches come from
+permutations drawn on the device, the moving average of MINE lives in a
+tensor, and curve values are read only at evaluation points.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from mibench import ParameterError
+
+from . import _bounds as B
+from ._critics import ConcatCritic, SeparableCritic
+
+PAIR_OBJECTIVES = ("mine", "mine-biased", "mine-f")
+ALL_PAIRS_OBJECTIVES = ("infonce", "nwj", "smile")
+
+
+@dataclass
+class TrainConfig:
+    objective: str
+    critic: str = "concat"
+    hidden: tuple[int, ...] = (100, 100)
+    activation: str = "elu"
+    embed: int = 32
+    lr: float = 1e-3
+    batch_size: int = 256
+    steps: int | None = 3000
+    epochs: float | None = None
+    ema_rate: float = 0.01
+    tau: float = 5.0
+    test_fraction: float = 0.3
+    eval_every: int = 100
+    eval_pairs: int = 1_000_000
+    early_stopping: bool = False
+    patience: int = 10
+    standardize: bool = True
+    device: str = "auto"
+    weight_decay: float = 0.0
+
+
+@dataclass
+class MemberResult:
+    value: float
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' → cuda, else mps, else cpu; a named accelerator must be present."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ParameterError(
+            f"device={name!r} was requested but torch sees no CUDA GPU (torch "
+            f"{torch.__version__}, CUDA build: {torch.version.cuda or 'none'}); "
+            "use device='cpu' or device='auto'"
+        )
+    if name == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise ParameterError("device='mps' was requested but Apple MPS is not available; "
+                                 "use device='cpu' or device='auto'")
+    try:
+        return torch.device(name)
+    except RuntimeError as exc:
+        raise ParameterError(f"unknown device {name!r}: {exc}") from None
+
+
+def _standardize(a: np.ndarray) -> np.ndarray:
+    sd = a.std(axis=0)
+    sd[sd == 0] = 1.0
+    return (a - a.mean(axis=0)) / sd
+
+
+class _Members:
+    """Per-member random streams on the training device."""
+
+    def __init__(self, seeds: list[int], device: torch.device) -> None:
+        self.cpu = [torch.Generator().manual_seed(int(s)) for s in seeds]
+        if device.type == "cpu":
+            self.dev = self.cpu
+        else:
+            self.dev = [torch.Generator(device=device).manual_seed(int(s) + 1) for s in seeds]
+
+    def perms(self, n: int, device: torch.device) -> torch.Tensor:
+        """One random permutation of range(n) per member: (S, n)."""
+        return torch.stack([torch.randperm(n, generator=g, device=device) for g in self.dev])
+
+
+def _build_critic(cfg: TrainConfig, members: int, dx: int, dy: int,
+                  gens: list[torch.Generator]) -> torch.nn.Module:
+    if cfg.critic == "concat":
+        return ConcatCritic(members, dx, dy, cfg.hidden, cfg.activation, gens)
+    return SeparableCritic(members, dx, dy, cfg.hidden, cfg.activation, gens, cfg.embed)
+
+
+def _eval_pairs_bound(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                      objective: str, tau: float, budget: int) -> torch.Tensor:
+    """Bound on held-out data: joint = aligned rows; negatives = cyclic shifts of y.
+
+    Rows are in random order, so pairing row i with row i + s (s = 1..L) gives
+    L·n distinct product-of-marginals pairs without pairing a row with itself.
+    """
+    s, n, _ = x.shape
+    shifts = max(1, min(n - 1, budget // max(n, 1)))
+    t_joint = critic(x, y)
+    chunks = []
+    per_chunk = max(1, 2_000_000 // max(n * s, 1))
+    for start in range(1, shifts + 1, per_chunk):
+        ks = range(start, min(shifts + 1, start + per_chunk))
+        xr = x.repeat(1, len(ks), 1)
+        yr = torch.cat([torch.roll(y, -k, dims=1) for k in ks], dim=1)
+        chunks.append(critic(xr, yr))
+    t_marg = torch.cat(chunks, dim=1)
+    if objective in ("mine", "mine-biased"):
+        return B.dv(t_joint, t_marg)
+    if objective in ("mine-f", "nwj"):
+        return B.nwj(t_joint, t_marg)
+    if objective == "smile":
+        return B.smile(t_joint, t_marg, tau)
+    raise AssertionError(objective)
+
+
+def _eval_infonce(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                  k: int) -> torch.Tensor:
+    """InfoNCE at batch size k, averaged over consecutive held-out batches."""
+    n = x.shape[1]
+    k = min(k, n)
+    vals = [B.infonce(critic.all_pairs(x[:, i:i + k], y[:, i:i + k]))
+            for i in range(0, n - k + 1, k)]
+    return torch.stack(vals).mean(0)
+
+
+def evaluate(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: TrainConfig,
+             budget: int) -> torch.Tensor:
+    with torch.no_grad():
+        if cfg.objective == "infonce":
+            return _eval_infonce(critic, x, y, cfg.batch_size)
+        return _eval_pairs_bound(critic, x, y, cfg.objective, cfg.tau, budget)
+
+
+def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
+          cfg: TrainConfig) -> list[MemberResult]:
+    """Train one critic per (x, y, seed) and return each member's held-out bound."""
+    t_start = time.perf_counter()
+    device = resolve_device(cfg.device)
+    S = len(xs)
+    n = xs[0].shape[0]
+    dx, dy = xs[0].shape[1], ys[0].shape[1]
+    gens = _Members(seeds, device)
+
+    # split per member: (train, validation for early stopping, test for the estimate)
+    n_hold = max(2, int(round(cfg.test_fraction * n)))
+    n_train = n - n_hold
+    if n_train < 2:
+        raise ParameterError(f"test_fraction={cfg.test_fraction} leaves {n_train} training rows")
+    tr_x, tr_y, ho_x, ho_y = [], [], [], []
+    for s in range(S):
+        x = _standardize(xs[s]) if cfg.standardize else xs[s]
+        y = _standardize(ys[s]) if cfg.standardize else ys[s]
+        perm = torch.randperm(n, generator=gens.cpu[s]).numpy()
+        tr, ho = perm[:n_train], perm[n_train:]
+        tr_x.append(x[tr])
+        tr_y.append(y[tr])
+        ho_x.append(x[ho])
+        ho_y.append(y[ho])
+
+    def to_dev(arrs: list[np.ndarray]) -> torch.Tensor:
+        return torch.from_numpy(np.stack(arrs)).to(device=device, dtype=torch.float32)
+
+    Xtr, Ytr, Xho, Yho = to_dev(tr_x), to_dev(tr_y), to_dev(ho_x), to_dev(ho_y)
+    if cfg.early_stopping:
+        n_val = Xho.shape[1] // 2
+        Xval, Yval = Xho[:, :n_val], Yho[:, :n_val]
+        Xtest, Ytest = Xho[:, n_val:], Yho[:, n_val:]
+    else:
+        Xval, Yval, Xtest, Ytest = Xho, Yho, Xho, Yho
+    # a fixed training subset of the held-out size, for the train side of the curve
+    n_cmp = min(n_train, Xval.shape[1])
+    Xcmp, Ycmp = Xtr[:, :n_cmp], Ytr[:, :n_cmp]
+
+    critic = _build_critic(cfg, S, dx, dy, gens.cpu).to(device)
+    opt = torch.optim.Adam(critic.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+    bsz = min(cfg.batch_size, n_train)
+    per_epoch = max(1, n_train // bsz)
+    total = cfg.steps if cfg.steps is not None else max(1, math.ceil(cfg.epochs * per_epoch))
+    pairs = cfg.objective in PAIR_OBJECTIVES
+    log_ma: torch.Tensor | None = None
+    curve: dict[str, list[Any]] = {"step": [], "train": [], "heldout": []}
+    best = torch.full((S,), -math.inf)
+    best_state: dict[str, torch.Tensor] | None = None
+    since_best = torch.zeros(S, dtype=torch.long)
+    stopped_at = [None] * S
+    # curve points use 10 negatives per held-out row; the final estimate uses eval_pairs
+    curve_budget = min(cfg.eval_pairs, 10 * max(1, Xval.shape[1]))
+    XY = torch.cat([Xtr, Ytr], dim=-1) if (pairs and cfg.critic == "concat") else None
+    step = 0
+    epoch_data: tuple[torch.Tensor, ...] = ()
+    while step < total:
+        # -- a new epoch: permutations, and batches laid out contiguously
+        p1 = gens.perms(n_train, device)
+        if pairs:
+            p2 = gens.perms(n_train, device)
+            if XY is not None:
+                joint = torch.gather(XY, 1, p1.unsqueeze(-1).expand(-1, -1, dx + dy))
+                marg = torch.cat([
+                    torch.gather(Xtr, 1, p1.unsqueeze(-1).expand(-1, -1, dx)),
+                    torch.gather(Ytr, 1, p2.unsqueeze(-1).expand(-1, -1, dy))], dim=-1)
+                epoch_data = (joint, marg)
+            else:
+                epoch_data = (torch.gather(Xtr, 1, p1.unsqueeze(-1).expand(-1, -1, dx)),
+                              torch.gather(Ytr, 1, p1.unsqueeze(-1).expand(-1, -1, dy)),
+                              torch.gather(Ytr, 1, p2.unsqueeze(-1).expand(-1, -1, dy)))
+        else:
+            epoch_data = (torch.gather(Xtr, 1, p1.unsqueeze(-1).expand(-1, -1, dx)),
+                          torch.gather(Ytr, 1, p1.unsqueeze(-1).expand(-1, -1, dy)))
+        for b in range(per_epoch):
+            if step >= total:
+                break
+            sl = slice(b * bsz, (b + 1) * bsz)
+            if pairs:
+                if XY is not None:
+                    inp = torch.cat([epoch_data[0][:, sl], epoch_data[1][:, sl]], dim=1)
+                    t = critic.mlp(inp).squeeze(-1)
+                    tj, tm = t[:, :bsz], t[:, bsz:]
+                else:
+                    xb = epoch_data[0][:, sl]
+                    tj = critic(xb, epoch_data[1][:, sl])
+                    tm = critic(xb, epoch_data[2][:, sl])
+                if cfg.objective == "mine":
+                    log_ma = B.update_log_ma(log_ma, tm, cfg.ema_rate)
+                    obj = B.dv_ema_surrogate(tj, tm, log_ma)
+                elif cfg.objective == "mine-biased":
+                    obj = B.dv(tj, tm)
+                else:
+                    obj = B.nwj(tj, tm)
+            else:
+                scores = critic.all_pairs(epoch_data[0][:, sl], epoch_data[1][:, sl])
+                if cfg.objective == "infonce":
+                    obj = B.infonce(scores)
+                elif cfg.objective == "nwj":
+                    obj = B.nwj_all_pairs(scores)
+                else:  # smile trains on the Jensen–Shannon objective
+                    obj = B.js_fgan(torch.diagonal(scores, dim1=-2, dim2=-1),
+                                    B.off_diagonal(scores))
+            loss = -obj.sum()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            step += 1
+            if step % cfg.eval_every == 0 or step == total:
+                held = evaluate(critic, Xval, Yval, cfg, curve_budget).cpu()
+                trn = evaluate(critic, Xcmp, Ycmp, cfg, curve_budget).cpu()
+                curve["step"].append(step)
+                curve["train"].append(trn.tolist())
+                curve["heldout"].append(held.tolist())
+                if cfg.early_stopping:
+                    better = held > best
+                    best = torch.where(better, held, best)
+                    since_best = torch.where(better, torch.zeros_like(since_best),
+                                             since_best + 1)
+                    state = {k: v.detach().clone() for k, v in critic.state_dict().items()}
+                    if best_state is None:
+                        best_state = state
+                    else:
+                        for k, v in state.items():  # members are the leading dim
+                            best_state[k][better.to(v.device)] = v[better.to(v.device)]
+                    for s in range(S):
+                        if stopped_at[s] is None and since_best[s] >= cfg.patience:
+                            stopped_at[s] = step
+                    if all(a is not None for a in stopped_at):
+                        break
+        if cfg.early_stopping and all(a is not None for a in stopped_at):
+            break
+    if cfg.early_stopping and best_state is not None:
+        critic.load_state_dict(best_state)
+    final = evaluate(critic, Xtest, Ytest, cfg, cfg.eval_pairs).cpu()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elapsed = time.perf_counter() - t_start
+    results = []
+    for s in range(S):
+        held_curve = [h[s] for h in curve["heldout"]]
+        results.append(MemberResult(float(final[s]), {
+            "device": str(device),
+            "steps": step if stopped_at[s] is None else stopped_at[s],
+            "epochs": round((step if stopped_at[s] is None else stopped_at[s]) / per_epoch, 3),
+            "batch_size": bsz,
+            "n_train": n_train,
+            "n_heldout": int(Xtest.shape[1]),
+            "curve_step": list(curve["step"]),
+            "curve_train": [t[s] for t in curve["train"]],
+            "curve_heldout": held_curve,
+            "early_stopped": stopped_at[s] is not None,
+            "converged": stopped_at[s] is not None or converged(held_curve),
+            "wall_time_s": elapsed,
+            "members_trained_together": S,
+        }))
+    return results
+
+
+def converged(values: list[float], window: int = 3) -> bool:
+    """Held-out curve flat at the end: the mean of the last ``window`` evaluations is
+    within max(0.02 nats, 2 %) of the mean of the ``window`` before them."""
+    if len(values) < 2 * window:
+        return False
+    last = float(np.mean(values[-window:]))
+    prev = float(np.mean(values[-2 * window:-window]))
+    if not (math.isfinite(last) and math.isfinite(prev)):
+        return False
+    return abs(last - prev) <= max(0.02, 0.02 * abs(last))
