@@ -117,7 +117,7 @@ def _duration(seconds: float) -> str:
 
 _CONFIG_KEYS = {
     "estimators", "tasks", "n", "seeds", "suite", "out", "device", "executor", "jobs",
-    "threads", "root_seed", "csv", "retry_failed", "quiet",
+    "threads", "root_seed", "csv", "retry_failed", "quiet", "no_batch_seeds",
 }
 
 
@@ -154,6 +154,7 @@ def resolve_run_options(args: argparse.Namespace) -> dict[str, Any]:
         "estimators": None, "tasks": None, "n": None, "seeds": None, "suite": None,
         "out": "mibench-results", "device": None, "executor": "serial", "jobs": 1,
         "threads": None, "root_seed": 0, "csv": False, "retry_failed": False, "quiet": False,
+        "no_batch_seeds": False,
     }
     if args.config:
         opts.update(_load_config(args.config))
@@ -202,6 +203,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     outcome = run_spec(spec, o["out"], executor=o["executor"], jobs=o["jobs"],
                        threads=o["threads"], retry_failed=bool(o["retry_failed"]),
+                       batch_seeds=not o["no_batch_seeds"],
                        csv=bool(o["csv"]), progress=not o["quiet"])
     import pandas as pd
 
@@ -254,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--csv", action="store_true", help="also write results.csv")
     pr.add_argument("--retry-failed", dest="retry_failed", action="store_true",
                     help="rerun cells stored as failed")
+    pr.add_argument("--no-batch-seeds", dest="no_batch_seeds", action="store_true",
+                    help="train the seeds of a neural estimator one at a time instead of "
+                         "together in one batched model")
     pr.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     pr.set_defaults(func=cmd_run)
     _add_extra_commands(sub)

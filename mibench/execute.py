@@ -60,6 +60,75 @@ def failure_row(cell: Cell, status: str, error: str, **extra: Any) -> dict[str, 
     return row
 
 
+def run_unit(cells: list[Cell], threads: int | None = None) -> list[dict[str, Any]]:
+    """Run a unit of work: one cell, or several seeds of one neural configuration
+    trained together (see :func:`group_cells`). Falls back to one cell at a time
+    if the batched call fails, so that a failure stays with its own cell."""
+    if len(cells) == 1:
+        return [run_cell(cells[0], threads)]
+    try:
+        return _run_batched(cells, threads)
+    except Exception:
+        return [run_cell(c, threads) for c in cells]
+
+
+def _run_batched(cells: list[Cell], threads: int | None) -> list[dict[str, Any]]:
+    rows = [base_row(c) for c in cells]
+    task = cells[0].make_task()
+    est = cells[0].make_estimator()
+    t0 = time.perf_counter()
+    data = [task.sample(c.n, np.random.default_rng(c.data_seed)) for c in cells]
+    sample_time = (time.perf_counter() - t0) / len(cells)
+    use_torch = "torch" in getattr(est, "requires", ())
+    with limit_threads(threads, use_torch=use_torch), peak_memory() as mem:
+        t0 = time.perf_counter()
+        results = est.estimate_many(data, [c.estimator_seed for c in cells])  # type: ignore[attr-defined]
+        elapsed = time.perf_counter() - t0
+    for row, res in zip(rows, results, strict=True):
+        info = dict(res.info)
+        info["group_wall_time_s"] = elapsed
+        if res.warnings:
+            info["warnings"] = res.warnings
+        row.update(
+            threads=threads or 0, sample_time_s=sample_time,
+            wall_time_s=elapsed / len(cells), peak_mem_mb=mem.peak_mb, mem_method=mem.method,
+            estimate=float(res.value), device=str(res.info.get("device", "cpu")),
+            info=json.dumps(to_jsonable(info)), finished_at=_now(),
+        )
+        if math.isfinite(res.value):
+            row["status"] = STATUS_OK
+        else:
+            row["error"] = f"estimate is not finite ({res.value})"
+    return rows
+
+
+def group_cells(cells: list[Cell], batch_seeds: bool, max_group: int = 16) -> list[list[Cell]]:
+    """Units of work: seeds of one estimator × task × n are grouped when the
+    estimator can train several members at once (``estimate_many``)."""
+    if not batch_seeds:
+        return [[c] for c in cells]
+    from .registry import estimators
+
+    groups: dict[tuple[str, str, str, int], list[Cell]] = {}
+    units: list[list[Cell]] = []
+    for c in cells:
+        try:
+            batched = hasattr(estimators.get(c.estimator_name), "estimate_many")
+        except Exception:
+            batched = False
+        if not batched:
+            units.append([c])
+            continue
+        key = (c.estimator_name, c.estimator_params, c.task_params + c.task_name, c.n)
+        grp = groups.setdefault(key, [])
+        grp.append(c)
+        if len(grp) == max_group:
+            units.append(grp)
+            groups[key] = []
+    units.extend(g for g in groups.values() if g)
+    return units
+
+
 def run_cell(cell: Cell, threads: int | None = None) -> dict[str, Any]:
     """Sample the task, run the estimator, and return the result row."""
     row = base_row(cell)

@@ -17,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from .errors import ParameterError
-from .execute import STATUS_FAILED, failure_row, run_cell
+from .execute import STATUS_FAILED, failure_row, run_unit
 from .plan import Cell
 
 
@@ -32,7 +32,8 @@ class Executor:
         self.jobs = jobs
         self.threads = threads if threads is not None else default_threads(jobs)
 
-    def run(self, cells: Sequence[Cell]) -> Iterator[dict[str, Any]]:
+    def run(self, units: Sequence[list[Cell]]) -> Iterator[dict[str, Any]]:
+        """Run units of work (lists of cells, see ``group_cells``); yield one row per cell."""
         raise NotImplementedError
 
 
@@ -46,9 +47,9 @@ class SerialExecutor(Executor):
 
     name = "serial"
 
-    def run(self, cells: Sequence[Cell]) -> Iterator[dict[str, Any]]:
-        for cell in cells:
-            yield run_cell(cell, self.threads)
+    def run(self, units: Sequence[list[Cell]]) -> Iterator[dict[str, Any]]:
+        for unit in units:
+            yield from run_unit(unit, self.threads)
 
 
 def _mp_context() -> Any:
@@ -64,29 +65,31 @@ class ProcessExecutor(Executor):
 
     name = "process"
 
-    def run(self, cells: Sequence[Cell]) -> Iterator[dict[str, Any]]:
-        pending = list(cells)[::-1]
+    def run(self, units: Sequence[list[Cell]]) -> Iterator[dict[str, Any]]:
+        pending = list(units)[::-1]
         with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context()) as pool:
-            running: dict[Future[dict[str, Any]], Cell] = {}
+            running: dict[Future[list[dict[str, Any]]], list[Cell]] = {}
             broken = False
             while pending or running:
                 while pending and len(running) < 2 * self.jobs and not broken:
-                    cell = pending.pop()
-                    running[pool.submit(run_cell, cell, self.threads)] = cell
+                    unit = pending.pop()
+                    running[pool.submit(run_unit, unit, self.threads)] = unit
                 if not running:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    cell = running.pop(fut)
+                    unit = running.pop(fut)
                     try:
-                        yield fut.result()
+                        yield from fut.result()
                     except BrokenProcessPool:
                         broken = True
-                        yield failure_row(cell, STATUS_FAILED,
-                                          "worker process died while running this cell")
-            for cell in reversed(pending):
-                yield failure_row(cell, STATUS_FAILED,
-                                  "not run: the worker pool broke down earlier in the run")
+                        for cell in unit:
+                            yield failure_row(cell, STATUS_FAILED,
+                                              "worker process died while running this cell")
+            for unit in reversed(pending):
+                for cell in unit:
+                    yield failure_row(cell, STATUS_FAILED,
+                                      "not run: the worker pool broke down earlier in the run")
 
 
 EXECUTORS: dict[str, type[Executor]] = {

@@ -12,6 +12,7 @@ that member alone.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -24,6 +25,8 @@ ACTIVATIONS = {
     "tanh": torch.tanh,
     "softplus": nn.functional.softplus,
     "leaky_relu": nn.functional.leaky_relu,
+    "gelu": nn.functional.gelu,
+    "silu": nn.functional.silu,
 }
 
 
@@ -37,7 +40,7 @@ class StackedMLP(nn.Module):
         sizes = [d_in, *hidden, d_out]
         self.weights = nn.ParameterList()
         self.biases = nn.ParameterList()
-        for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+        for fan_in, fan_out in itertools.pairwise(sizes):
             # the default init of nn.Linear: U(−1/√fan_in, 1/√fan_in), per member
             bound = 1.0 / math.sqrt(fan_in)
             w = torch.stack([(torch.rand(fan_in, fan_out, generator=g, dtype=torch.float64)

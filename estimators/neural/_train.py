@@ -40,7 +40,7 @@ class TrainConfig:
     objective: str
     critic: str = "concat"
     hidden: tuple[int, ...] = (100, 100)
-    activation: str = "elu"
+    activation: str = "silu"
     embed: int = 32
     lr: float = 1e-3
     batch_size: int = 256
@@ -50,7 +50,7 @@ class TrainConfig:
     tau: float = 5.0
     test_fraction: float = 0.3
     eval_every: int = 100
-    eval_pairs: int = 1_000_000
+    eval_pairs: int = 250_000
     early_stopping: bool = False
     patience: int = 10
     standardize: bool = True
@@ -118,6 +118,22 @@ def _build_critic(cfg: TrainConfig, members: int, dx: int, dy: int,
     return SeparableCritic(members, dx, dy, cfg.hidden, cfg.activation, gens, cfg.embed)
 
 
+def _batches(flat: torch.Tensor, idx: torch.Tensor, bsz: int) -> torch.Tensor:
+    """Rows ``idx`` (S, steps·bsz) of ``flat`` laid out as (steps, S, bsz, d), contiguous."""
+    s, used = idx.shape
+    rows = flat.index_select(0, idx.reshape(-1)).reshape(s, used // bsz, bsz, flat.shape[1])
+    return rows.transpose(0, 1).contiguous()
+
+
+def _adam(critic: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """Adam; the fused kernel (one launch for all parameters) where torch has it."""
+    try:
+        return torch.optim.Adam(critic.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
+                                fused=True)
+    except (RuntimeError, TypeError, ValueError):
+        return torch.optim.Adam(critic.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
 def _eval_pairs_bound(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
                       objective: str, tau: float, budget: int) -> torch.Tensor:
     """Bound on held-out data: joint = aligned rows; negatives = cyclic shifts of y.
@@ -129,7 +145,8 @@ def _eval_pairs_bound(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
     shifts = max(1, min(n - 1, budget // max(n, 1)))
     t_joint = critic(x, y)
     chunks = []
-    per_chunk = max(1, 2_000_000 // max(n * s, 1))
+    # about 64k critic rows per forward pass keeps activations in cache
+    per_chunk = max(1, 65_536 // max(n * s, 1))
     for start in range(1, shifts + 1, per_chunk):
         ks = range(start, min(shifts + 1, start + per_chunk))
         xr = x.repeat(1, len(ks), 1)
@@ -174,7 +191,7 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
     gens = _Members(seeds, device)
 
     # split per member: (train, validation for early stopping, test for the estimate)
-    n_hold = max(2, int(round(cfg.test_fraction * n)))
+    n_hold = max(2, round(cfg.test_fraction * n))
     n_train = n - n_hold
     if n_train < 2:
         raise ParameterError(f"test_fraction={cfg.test_fraction} leaves {n_train} training rows")
@@ -204,7 +221,7 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
     Xcmp, Ycmp = Xtr[:, :n_cmp], Ytr[:, :n_cmp]
 
     critic = _build_critic(cfg, S, dx, dy, gens.cpu).to(device)
-    opt = torch.optim.Adam(critic.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = _adam(critic, cfg)
 
     bsz = min(cfg.batch_size, n_train)
     per_epoch = max(1, n_train // bsz)
@@ -218,40 +235,37 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
     stopped_at = [None] * S
     # curve points use 10 negatives per held-out row; the final estimate uses eval_pairs
     curve_budget = min(cfg.eval_pairs, 10 * max(1, Xval.shape[1]))
-    XY = torch.cat([Xtr, Ytr], dim=-1) if (pairs and cfg.critic == "concat") else None
+    used = per_epoch * bsz
+    Xflat, Yflat = Xtr.reshape(S * n_train, dx), Ytr.reshape(S * n_train, dy)
+    offsets = (torch.arange(S, device=device) * n_train).unsqueeze(1)
     step = 0
     epoch_data: tuple[torch.Tensor, ...] = ()
     while step < total:
-        # -- a new epoch: permutations, and batches laid out contiguously
-        p1 = gens.perms(n_train, device)
+        # -- a new epoch: permutations, and batches laid out contiguously, so that a
+        # step only takes a view (no per-step gather or concatenation)
+        p1 = gens.perms(n_train, device)[:, :used] + offsets
         if pairs:
-            p2 = gens.perms(n_train, device)
-            if XY is not None:
-                joint = torch.gather(XY, 1, p1.unsqueeze(-1).expand(-1, -1, dx + dy))
-                marg = torch.cat([
-                    torch.gather(Xtr, 1, p1.unsqueeze(-1).expand(-1, -1, dx)),
-                    torch.gather(Ytr, 1, p2.unsqueeze(-1).expand(-1, -1, dy))], dim=-1)
-                epoch_data = (joint, marg)
+            p2 = gens.perms(n_train, device)[:, :used] + offsets
+            xs1, ys1, ys2 = _batches(Xflat, p1, bsz), _batches(Yflat, p1, bsz), _batches(Yflat, p2, bsz)
+            if cfg.critic == "concat":
+                # per step: rows [0, bsz) joint pairs, [bsz, 2 bsz) shuffled pairs
+                epoch_data = (torch.cat([torch.cat([xs1, ys1], -1), torch.cat([xs1, ys2], -1)],
+                                        dim=2),)
             else:
-                epoch_data = (torch.gather(Xtr, 1, p1.unsqueeze(-1).expand(-1, -1, dx)),
-                              torch.gather(Ytr, 1, p1.unsqueeze(-1).expand(-1, -1, dy)),
-                              torch.gather(Ytr, 1, p2.unsqueeze(-1).expand(-1, -1, dy)))
+                epoch_data = (xs1, ys1, ys2)
         else:
-            epoch_data = (torch.gather(Xtr, 1, p1.unsqueeze(-1).expand(-1, -1, dx)),
-                          torch.gather(Ytr, 1, p1.unsqueeze(-1).expand(-1, -1, dy)))
+            epoch_data = (_batches(Xflat, p1, bsz), _batches(Yflat, p1, bsz))
         for b in range(per_epoch):
             if step >= total:
                 break
-            sl = slice(b * bsz, (b + 1) * bsz)
             if pairs:
-                if XY is not None:
-                    inp = torch.cat([epoch_data[0][:, sl], epoch_data[1][:, sl]], dim=1)
-                    t = critic.mlp(inp).squeeze(-1)
+                if cfg.critic == "concat":
+                    t = critic.mlp(epoch_data[0][b]).squeeze(-1)
                     tj, tm = t[:, :bsz], t[:, bsz:]
                 else:
-                    xb = epoch_data[0][:, sl]
-                    tj = critic(xb, epoch_data[1][:, sl])
-                    tm = critic(xb, epoch_data[2][:, sl])
+                    xb = epoch_data[0][b]
+                    tj = critic(xb, epoch_data[1][b])
+                    tm = critic(xb, epoch_data[2][b])
                 if cfg.objective == "mine":
                     log_ma = B.update_log_ma(log_ma, tm, cfg.ema_rate)
                     obj = B.dv_ema_surrogate(tj, tm, log_ma)
@@ -260,7 +274,7 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
                 else:
                     obj = B.nwj(tj, tm)
             else:
-                scores = critic.all_pairs(epoch_data[0][:, sl], epoch_data[1][:, sl])
+                scores = critic.all_pairs(epoch_data[0][b], epoch_data[1][b])
                 if cfg.objective == "infonce":
                     obj = B.infonce(scores)
                 elif cfg.objective == "nwj":
