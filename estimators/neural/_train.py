@@ -246,7 +246,8 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
         p1 = gens.perms(n_train, device)[:, :used] + offsets
         if pairs:
             p2 = gens.perms(n_train, device)[:, :used] + offsets
-            xs1, ys1, ys2 = _batches(Xflat, p1, bsz), _batches(Yflat, p1, bsz), _batches(Yflat, p2, bsz)
+            xs1, ys1 = _batches(Xflat, p1, bsz), _batches(Yflat, p1, bsz)
+            ys2 = _batches(Yflat, p2, bsz)
             if cfg.critic == "concat":
                 # per step: rows [0, bsz) joint pairs, [bsz, 2 bsz) shuffled pairs
                 epoch_data = (torch.cat([torch.cat([xs1, ys1], -1), torch.cat([xs1, ys2], -1)],
