@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# GPU checks for the neural estimators, in one run (used on a lent GPU machine):
+# speed on GPU and on that machine's CPU, d = 20 accuracy on GPU, neural tests.
+# Works without installing mibench: the three packages are linked onto PYTHONPATH.
+set -u
+OUT=${OUT:-/tmp/gpu_out}; mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1
+pp=$(mktemp -d)
+ln -s "$PWD/mibench" "$pp/mibench"
+ln -s "$PWD/estimators" "$pp/mibench_estimators"
+ln -s "$PWD/tasks" "$pp/mibench_tasks"
+export PYTHONPATH="$pp:$PWD/tests"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
+python3 -c "import torch, mibench; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), mibench.list_estimators())" | tee -a "$OUT/gpu.txt"
+timeout 150 python3 benchmarks/neural_speed.py --device cuda --steps 300 --seed-steps 1000 2>&1 | tee "$OUT/speed_cuda.md"
+timeout 150 python3 benchmarks/neural_speed.py --device cpu --steps 100 --seed-steps 300 2>&1 | tee "$OUT/speed_cpu_host.md"
+timeout 150 python3 benchmarks/neural_accuracy.py --dim 20 --rho 0.5 --n 20000 --device cuda 2>&1 | tee "$OUT/acc_cuda.md"
+timeout 150 python3 benchmarks/neural_accuracy.py --dim 20 --rho 0.5 --n 20000 --device cuda --steps 10000 2>&1 | tee -a "$OUT/acc_cuda.md"
+timeout 180 python3 -m pytest -q -p no:cacheprovider tests/test_neural.py tests/test_neural_bounds.py 2>&1 | tail -15 | tee "$OUT/pytest_gpu.txt"
