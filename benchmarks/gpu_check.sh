@@ -15,5 +15,5 @@ python3 -c "import torch, mibench; print('torch', torch.__version__, 'cuda', tor
 timeout 150 python3 benchmarks/neural_speed.py --device cuda --steps 300 --seed-steps 1000 2>&1 | tee "$OUT/speed_cuda.md"
 timeout 150 python3 benchmarks/neural_speed.py --device cpu --steps 100 --seed-steps 300 2>&1 | tee "$OUT/speed_cpu_host.md"
 timeout 150 python3 benchmarks/neural_accuracy.py --dim 20 --rho 0.5 --n 20000 --device cuda 2>&1 | tee "$OUT/acc_cuda.md"
-timeout 150 python3 benchmarks/neural_accuracy.py --dim 20 --rho 0.5 --n 20000 --device cuda --steps 10000 2>&1 | tee -a "$OUT/acc_cuda.md"
+timeout 150 python3 benchmarks/neural_accuracy.py --dim 20 --rho 0.5 --n 20000 --device cuda --estimators "mine[steps=10000,lr=0.0003,early_stopping=true,patience=30]" 2>&1 | tee -a "$OUT/acc_cuda.md"
 timeout 180 python3 -m pytest -q -p no:cacheprovider tests/test_neural.py tests/test_neural_bounds.py 2>&1 | tail -15 | tee "$OUT/pytest_gpu.txt"

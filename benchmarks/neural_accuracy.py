@@ -4,7 +4,8 @@ Trains ``--seeds`` members together (one batched model; each gets the estimate
 it would get alone) and prints mean, sd and relative error against the truth.
 
     python benchmarks/neural_accuracy.py                         # 1-D rho 0.5, 0.9, N 5000
-    python benchmarks/neural_accuracy.py --dim 20 --rho 0.5 --n 20000 --steps 10000
+    python benchmarks/neural_accuracy.py --dim 20 --rho 0.5 --n 20000 \
+        --estimators "mine[steps=10000,lr=0.0003,early_stopping=true,patience=30]"
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 import numpy as np
 
 import mibench
+from mibench.selectors import parse_selectors
 
 
 def main() -> None:
@@ -30,15 +32,16 @@ def main() -> None:
     print("| estimator | dim | rho | N | steps | true MI | mean | sd | rel. error | "
           "s per seed |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for name in args.estimators.split(","):
+    for sel in parse_selectors(args.estimators):
         for rho in args.rho:
             task = mibench.get_task("gaussian", dim=args.dim, rho=rho)
             data = [task.sample(args.n, np.random.default_rng(1000 + s))
                     for s in range(args.seeds)]
-            params = {"device": args.device}
+            params: dict[str, object] = {"device": args.device}
             if args.steps is not None:
                 params["steps"] = args.steps
-            est = mibench.get_estimator(name, **params)
+            est = mibench.get_estimator(sel, **params)
+            name = est.selector(skip=("device",))
             t0 = time.perf_counter()
             res = est.estimate_many(data, list(range(args.seeds)))
             dt = (time.perf_counter() - t0) / args.seeds
