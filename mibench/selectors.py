@@ -5,7 +5,8 @@ Grammar::
     list      := selector ("," selector)*        (commas inside [] or () do not split)
     selector  := NAME ["[" param ("," param)* "]"]
     param     := KEY "=" value ("|" value)*      ("|" gives a grid of values)
-    value     := int | float | true | false | none | "(" value ("," value)* ")" | text
+    value     := int | float | true | false | none | "(" value ("," value)* ")"
+               | selector (kept as text, e.g. base=gaussian[dim=5,rho=0.6]) | text
 
 Values are typed: ``5`` is an int, ``0.9`` and ``1e-3`` floats, ``true`` a bool,
 ``(100,100)`` a tuple, anything else a string (quotes optional).
@@ -90,6 +91,9 @@ def parse_value(text: str) -> Any:
         return float(t)
     except ValueError:
         pass
+    if "[" in t and t.endswith("]") and _NAME.match(t[: t.index("[")]):
+        parse_selector(t)  # a nested selector, kept as text: checked here for syntax
+        return t
     if any(c in t for c in "[]()=,"):
         raise SelectorError(f"cannot read value {text!r}")
     return t
