@@ -61,7 +61,7 @@ def mi_per_dim(f: str, sigma: float) -> tuple[float, float]:
     """(I₁, error bound) in nats for one coordinate."""
     h_noise = 0.5 * math.log(2 * math.pi * math.e * sigma * sigma)
     # enough panels that the narrowest feature (width ~sigma) spans many nodes
-    res = max(2, int(math.ceil(0.2 / sigma)))
+    res = max(2, math.ceil(0.2 / sigma))
     coarse = _entropy_y(f, sigma, res) - h_noise
     fine = _entropy_y(f, sigma, 2 * res) - h_noise
     return fine, abs(fine - coarse)

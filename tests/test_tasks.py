@@ -120,7 +120,7 @@ def test_nonlinear_depends_on_f_not_only_sigma() -> None:
 @pytest.mark.parametrize("eps", [0.1, 0.5, 0.75, 2.0])
 def test_additive_uniform_by_monte_carlo(eps: float) -> None:
     t = mibench.get_task("additive-uniform", eps=eps)
-    x, y = t.sample(100_000, np.random.default_rng(4))
+    _, y = t.sample(100_000, np.random.default_rng(4))
     y = y[:, 0]
     # exact density of Y = X + U(-eps, eps): P(X in [y-eps, y+eps] ∩ [0,1]) / (2 eps)
     py = (np.clip(y + eps, 0, 1) - np.clip(y - eps, 0, 1)) / (2 * eps)
