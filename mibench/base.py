@@ -252,6 +252,10 @@ class Task(Configurable):
         """Family name used to group tasks in reports (defaults to the registry name)."""
         return self.name
 
+    def changed_params(self) -> dict[str, Any]:
+        """Tasks show every set parameter: a task is identified by all of them."""
+        return {k: v for k, v in self.get_params().items() if v is not None}
+
     def sample(self, n: int, rng: Any) -> tuple[np.ndarray, np.ndarray]:
         """Draw ``n`` paired samples using ``rng`` (a Generator, SeedSequence or int)."""
         n = check_n(n)

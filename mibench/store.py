@@ -41,6 +41,14 @@ def _encode(row: dict[str, Any]) -> str:
     return json.dumps(clean, default=_json_default)
 
 
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    for col in ("estimate", "true_mi", "wall_time_s", "sample_time_s", "peak_mem_mb"):
+        if col in df:
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    return df
+
+
 class ResultStore:
     """Append-only table of cell results keyed by cell key."""
 
@@ -107,11 +115,7 @@ class ResultStore:
     def frame(self) -> pd.DataFrame:
         """All stored rows as a tidy DataFrame (one row per cell)."""
         rows = [json.loads(r[0]) for r in self._con.execute("SELECT row FROM cells ORDER BY rowid")]
-        df = pd.DataFrame(rows)
-        for col in ("estimate", "true_mi", "wall_time_s", "sample_time_s", "peak_mem_mb"):
-            if col in df:
-                df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-        return df
+        return _frame(rows)
 
     def export(self, csv: bool = False) -> list[Path]:
         """Write results.parquet (and results.csv) atomically; return the paths written."""
@@ -138,13 +142,11 @@ class ResultStore:
 def load_results(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a results table from an output folder, a .sqlite, .parquet or .csv file."""
     p = Path(path)
+    if not p.exists():
+        raise StoreError(f"no results found at {str(p)!r}: no such file or folder")
     if p.is_dir():
         if (p / DB_NAME).exists():
-            store = ResultStore(p)
-            try:
-                return store.frame()
-            finally:
-                store.close()
+            return _read_db(p / DB_NAME)
         if (p / PARQUET_NAME).exists():
             return pd.read_parquet(p / PARQUET_NAME)
         raise StoreError(f"no results found in {str(p)!r} (expected {DB_NAME} or {PARQUET_NAME})")
@@ -153,5 +155,16 @@ def load_results(path: str | os.PathLike[str]) -> pd.DataFrame:
     if p.suffix == ".csv":
         return pd.read_csv(p)
     if p.suffix == ".sqlite":
-        return ResultStore(p.parent).frame()
+        return _read_db(p)
     raise StoreError(f"cannot read results from {str(p)!r}")
+
+
+def _read_db(db: Path) -> pd.DataFrame:
+    """Read a store without writing to it (works on read-only copies too)."""
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+        rows = [json.loads(r[0]) for r in con.execute("SELECT row FROM cells ORDER BY rowid")]
+        con.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot read result store {str(db)!r}: {exc}") from None
+    return _frame(rows)

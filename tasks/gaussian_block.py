@@ -97,9 +97,6 @@ class DenseGaussian(BlockGaussian):
     def get_params(self) -> dict[str, object]:
         return {"dim_x": self.dim_x_, "dim_y": self.dim_y_, "c": self.c, "inner": self.inner}
 
-    def changed_params(self) -> dict[str, object]:
-        return self.get_params()
-
     @classmethod
     def examples(cls) -> list[str]:
         return ["gaussian-dense", "gaussian-dense[dim_x=2,dim_y=5,c=0.15,inner=0.3]"]
@@ -134,9 +131,6 @@ class SparseGaussian(BlockGaussian):
         return {"dim_x": self.dim_x_, "dim_y": self.dim_y_, "nonzero": self.nonzero,
                 "c": self.c, "structure_seed": self.structure_seed}
 
-    def changed_params(self) -> dict[str, object]:
-        return self.get_params()
-
     @classmethod
     def examples(cls) -> list[str]:
         return ["gaussian-sparse", "gaussian-sparse[dim_x=10,dim_y=3,nonzero=4,c=0.4]"]
@@ -164,9 +158,6 @@ class PairsGaussian(BlockGaussian):
 
     def get_params(self) -> dict[str, object]:
         return {"dim_x": self.dim_x_, "dim_y": self.dim_y_, "k": self.k, "rho": self.rho}
-
-    def changed_params(self) -> dict[str, object]:
-        return self.get_params()
 
     @classmethod
     def examples(cls) -> list[str]:

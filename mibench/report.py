@@ -1,0 +1,330 @@
+"""Tables (Markdown, LaTeX, CSV), figures (PNG, PDF) and an HTML page from results.
+
+``write_report(table, out)`` writes into ``out``:
+
+* ``metrics.csv`` — :func:`mibench.analysis.metrics` (every metric with its CI);
+* ``table.md`` / ``table.tex`` — estimators as columns, task × n as rows,
+  "mean ± sd" (``stat="mean_std"``, best = smallest |bias|) or "bias / RMSE"
+  (``stat="bias_rmse"``, best = smallest RMSE); the best entry of each row in
+  bold;
+* figures, each as PNG and PDF: estimate against true MI with the identity
+  line (one panel per task family); bias and RMSE against dimension and
+  against n; time against n and against dimension on log–log axes with the
+  fitted exponents; the MINE paper's Figure 1 (estimate against rho at dim 2
+  and 20) when the table holds a ``mine-paper``-like grid;
+* ``scaling.csv`` — exponents and verdicts (:mod:`mibench.scaling`);
+* ``report.html`` — one self-contained page with the tables and figures.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .analysis import metrics
+from .scaling import fit_power_law, scaling_rows
+
+NATS_PER_BIT = math.log(2)
+
+
+def results_table(m: pd.DataFrame, stat: str = "mean_std", bits: bool = False
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(cells as text, mask of best entries): rows task × n, columns estimators."""
+    if stat not in ("mean_std", "bias_rmse"):
+        raise ValueError(f"stat must be 'mean_std' or 'bias_rmse'; got {stat!r}")
+    f = 1 / NATS_PER_BIT if bits else 1.0
+    ests = list(dict.fromkeys(m["estimator"]))
+    keys = list(dict.fromkeys(zip(m["task"], m["n"], strict=True)))
+    text = pd.DataFrame("", index=pd.MultiIndex.from_tuples(keys, names=["task", "n"]),
+                        columns=ests)
+    best = pd.DataFrame(False, index=text.index, columns=ests)
+    truth = {}
+    for (task, n), g in m.groupby(["task", "n"], sort=False):
+        truth[(task, n)] = g["true_mi"].iloc[0] * f
+        score = {}
+        for _, r in g.iterrows():
+            if stat == "mean_std":
+                sd = "" if not np.isfinite(r["std"]) else f" ± {r['std'] * f:.3f}"
+                cell = f"{r['mean'] * f:.3f}{sd}" if np.isfinite(r["mean"]) else "failed"
+                score[r["estimator"]] = abs(r["bias"])
+            else:
+                cell = (f"{r['bias'] * f:+.3f} / {r['rmse'] * f:.3f}"
+                        if np.isfinite(r["bias"]) else "failed")
+                score[r["estimator"]] = r["rmse"]
+            if r["failures"]:
+                cell += f" ({r['failures']} failed)"
+            text.loc[(task, n), r["estimator"]] = cell
+        finite = {k: v for k, v in score.items() if np.isfinite(v)}
+        if len(finite) > 1:
+            best.loc[(task, n), min(finite, key=finite.get)] = True  # type: ignore[arg-type]
+    text.insert(0, "true MI", [f"{truth[k]:.3f}" for k in keys])
+    best.insert(0, "true MI", False)
+    return text, best
+
+
+def to_markdown(text: pd.DataFrame, best: pd.DataFrame, unit: str) -> str:
+    cols = ["task", "n", *text.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join(
+        ["---", "---:"] + ["---:"] * len(text.columns)) + "|"]
+    for (task, n), row in text.iterrows():
+        cells = [f"**{v}**" if best.loc[(task, n), c] else v for c, v in row.items()]
+        lines.append("| " + " | ".join([f"`{task}`", f"{n:,}", *cells]) + " |")
+    lines.append("")
+    lines.append(f"MI in {unit}; bold: best in the row.")
+    return "\n".join(lines) + "\n"
+
+
+def _tex(s: str) -> str:
+    out = s
+    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"),
+                 ("#", r"\#"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}"),
+                 ("~", r"\~{}")):
+        out = out.replace(a, b)
+    return out.replace("±", r"$\pm$")
+
+
+def to_latex(text: pd.DataFrame, best: pd.DataFrame, unit: str, caption: str) -> str:
+    ncol = 2 + len(text.columns)
+    lines = [r"\begin{table}[t]", r"\centering", r"\small",
+             r"\begin{tabular}{ll" + "r" * (ncol - 2) + "}", r"\hline",
+             " & ".join(["task", "$n$", *(_tex(str(c)) for c in text.columns)]) + r" \\",
+             r"\hline"]
+    for (task, n), row in text.iterrows():
+        cells = [(r"\textbf{" + _tex(v) + "}") if best.loc[(task, n), c] else _tex(v)
+                 for c, v in row.items()]
+        lines.append(" & ".join([r"\texttt{" + _tex(str(task)) + "}", f"{n:,}".replace(
+            ",", "{,}"), *cells]) + r" \\")
+    lines += [r"\hline", r"\end{tabular}",
+              r"\caption{" + _tex(caption) + f" MI in {unit}; bold: best in the row." + "}",
+              r"\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
+# -- figures -------------------------------------------------------------------
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="paper")
+    return plt, sns
+
+
+def _log_x(ax, plt) -> None:
+    """Log x axis with plain-number labels at the data's decades only."""
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    fmt = ScalarFormatter()
+    fmt.set_scientific(False)
+    ax.xaxis.set_major_formatter(fmt)
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def _save(fig, out: Path, name: str, written: list[Path]) -> None:
+    for ext in ("png", "pdf"):
+        p = out / f"{name}.{ext}"
+        fig.savefig(p, dpi=150, bbox_inches="tight")
+        written.append(p)
+
+
+def figures(m: pd.DataFrame, table: pd.DataFrame, out: Path, bits: bool = False
+            ) -> list[Path]:
+    plt, sns = _plt()
+    unit = "bits" if bits else "nats"
+    f = 1 / NATS_PER_BIT if bits else 1.0
+    written: list[Path] = []
+    m = m.copy()
+    m["dim"] = m["dim_x"] + m["dim_y"]
+    m["mean_u"], m["std_u"], m["truth_u"] = m["mean"] * f, m["std"] * f, m["true_mi"] * f
+    ests = list(dict.fromkeys(m["estimator"]))
+    palette = dict(zip(ests, sns.color_palette("tab10", len(ests)), strict=True))
+
+    # 1. estimate vs truth, one panel per family
+    fams = sorted(m["family"].unique())
+    ncol = min(4, len(fams))
+    nrow = math.ceil(len(fams) / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 3.0 * nrow), squeeze=False)
+    for ax, fam in zip(axes.ravel(), fams, strict=False):
+        g = m[m["family"] == fam]
+        hi = max(g["truth_u"].max(), np.nanmax(g["mean_u"].to_numpy()) if len(g) else 0) * 1.1
+        lo = min(0.0, np.nanmin(g["mean_u"].to_numpy()))
+        ax.plot([lo, hi], [lo, hi], color="0.4", lw=1, ls="--", label="truth")
+        for est, ge in g.groupby("estimator"):
+            ax.errorbar(ge["truth_u"], ge["mean_u"], yerr=ge["std_u"].fillna(0), fmt="o",
+                        ms=3, capsize=2, color=palette[est], label=est)
+        ax.set_title(fam)
+        ax.set_xlabel(f"true MI ({unit})")
+        ax.set_ylabel(f"estimate ({unit})")
+    for ax in axes.ravel()[len(fams):]:
+        ax.axis("off")
+    handles = [plt.Line2D([], [], color="0.4", ls="--", label="truth")] + [
+        plt.Line2D([], [], marker="o", ls="", color=palette[e], label=e) for e in ests]
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    fig.suptitle("Estimate (mean ± sd over seeds) against true MI")
+    fig.tight_layout()
+    _save(fig, out, "estimate_vs_truth", written)
+    plt.close(fig)
+
+    # 2. bias and RMSE vs dim (one line per estimator, family and n) and vs n (one line
+    # per estimator and task configuration); line style tells the tasks apart
+    styles = ["-", "--", ":", "-."]
+    for axis, xlabel, keys in (("dim", "dimension of (X, Y)", ["family", "n"]),
+                               ("n", "sample size n", ["task"])):
+        lines = [(est, k, g) for est, ge in m.groupby("estimator", sort=False)
+                 for k, g in ge.groupby(keys) if g[axis].nunique() >= 2]
+        if not lines:
+            continue
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        style_of: dict[object, str] = {}
+        for ax, metric in zip(axes, ("bias", "rmse"), strict=True):
+            for est, k, g in lines:
+                ls = style_of.setdefault(k, styles[len(style_of) % len(styles)])
+                g2 = g.groupby(axis)[metric].mean().sort_index() * f
+                what = ", ".join(f"{v}" for v in (k if isinstance(k, tuple) else (k,)))
+                ax.plot(g2.index, g2.to_numpy(), marker="o", ms=3, ls=ls, color=palette[est],
+                        label=f"{est} ({what})")
+            if metric == "bias":
+                ax.axhline(0, color="0.4", lw=1)
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel(f"{'RMSE' if metric == 'rmse' else 'bias'} ({unit})")
+            _log_x(ax, plt)
+        shown = list(dict.fromkeys(est for est, _, _ in lines))
+        handles = [plt.Line2D([], [], color=palette[e], marker="o", ms=3, label=e)
+                   for e in shown]
+        handles += [plt.Line2D([], [], color="0.2", ls=ls, label=", ".join(
+            str(v) for v in (k if isinstance(k, tuple) else (k,))))
+            for k, ls in style_of.items()]
+        fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                   ncol=2, frameon=False, fontsize=7)
+        fig.suptitle(f"Bias and RMSE against {'dimension' if axis == 'dim' else 'n'}")
+        fig.tight_layout()
+        _save(fig, out, f"bias_rmse_vs_{axis}", written)
+        plt.close(fig)
+
+    # 3. time vs n and vs dim, log-log with fitted exponents
+    ok = table[table["status"] == "ok"].copy()
+    ok["dim"] = ok["dim_x"] + ok["dim_y"]
+    for axis, xlabel in (("n", "sample size n"), ("dim", "dimension of (X, Y)")):
+        fig, ax = plt.subplots(figsize=(6, 3.6))
+        drawn = False
+        for (est, fam), g in ok.groupby(["estimator", "task_name"]):
+            key = "task" if axis == "n" else "n"
+            for _, gg in g.groupby(key):
+                if gg[axis].nunique() < 3:
+                    continue
+                fit = fit_power_law(gg[axis], gg["wall_time_s"])
+                med = gg.groupby(axis)["wall_time_s"].median()
+                ax.plot(med.index, med.to_numpy(), marker="o", ms=3, color=palette[est],
+                        label=f"{est} ({fam}): exponent {fit.exponent:.2f} "
+                              f"[{fit.lo:.2f}, {fit.hi:.2f}]")
+                drawn = True
+        if drawn:
+            _log_x(ax, plt)
+            ax.set_yscale("log")
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel("wall time per estimate (s)")
+            ax.set_title(f"Time against {'n' if axis == 'n' else 'dimension'} (median over seeds)")
+            ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=7)
+            fig.tight_layout()
+            _save(fig, out, f"time_vs_{axis}", written)
+        plt.close(fig)
+
+    # 4. MINE paper Figure 1: estimate vs rho at dim 2 and 20
+    g = m[(m["task_name"] == "gaussian") & (m["dim_x"].isin([2, 20]))].copy()
+    if not g.empty:
+        g["rho"] = [json.loads(p).get("rho") for p in table.set_index("task").loc[
+            g["task"], "task_params"].groupby(level=0).first().reindex(g["task"])]
+        grid = g.groupby("dim_x")["rho"].nunique()
+        if (grid >= 5).any():
+            dims = [d for d in (2, 20) if grid.get(d, 0) >= 5]
+            fig, axes = plt.subplots(1, len(dims), figsize=(4.5 * len(dims), 3.6),
+                                     squeeze=False)
+            for ax, d in zip(axes[0], dims, strict=True):
+                gd = g[g["dim_x"] == d].sort_values("rho")
+                truth = gd.groupby("rho")["truth_u"].first()
+                ax.plot(truth.index, truth.to_numpy(), color="k", lw=1.5, label="true MI")
+                for est, ge in gd.groupby("estimator"):
+                    ge = ge.groupby("rho")[["mean_u", "std_u"]].mean()
+                    ax.errorbar(ge.index, ge["mean_u"], yerr=ge["std_u"].fillna(0),
+                                marker="o", ms=3, capsize=2, color=palette[est], label=est)
+                ax.set_title(f"dim {d} per side")
+                ax.set_xlabel("correlation rho")
+                ax.set_ylabel(f"mutual information ({unit})")
+            axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+            fig.suptitle("Gaussian task (MINE paper, Figure 1)")
+            fig.tight_layout()
+            _save(fig, out, "mine_figure1", written)
+            plt.close(fig)
+    return written
+
+
+def _html(title: str, md_table: str, text: pd.DataFrame, best: pd.DataFrame,
+          scal: pd.DataFrame, pngs: list[Path]) -> str:
+    def cell(v: str, b: bool) -> str:
+        return f"<td><b>{html.escape(v)}</b></td>" if b else f"<td>{html.escape(v)}</td>"
+
+    rows = []
+    for (task, n), row in text.iterrows():
+        rows.append("<tr><td><code>" + html.escape(str(task)) + f"</code></td><td>{n:,}</td>"
+                    + "".join(cell(v, bool(best.loc[(task, n), c])) for c, v in row.items())
+                    + "</tr>")
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["task", "n", *text.columns])
+    imgs = "".join(
+        f'<figure><img src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}"'
+        f' alt="{p.stem}"><figcaption>{p.stem.replace("_", " ")}</figcaption></figure>'
+        for p in pngs)
+    scal_html = scal.to_html(index=False, float_format=lambda v: f"{v:.3f}",
+                             border=0) if not scal.empty else "<p>No scaling axis in this run.</p>"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}}
+table{{border-collapse:collapse;font-size:13px;margin:1em 0}}
+td,th{{border-bottom:1px solid #ccc;padding:3px 8px;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}img{{max-width:100%}}
+figure{{margin:1.5em 0}}</style></head><body>
+<h1>{html.escape(title)}</h1>
+<h2>Estimates</h2><table><tr>{head}</tr>{"".join(rows)}</table>
+<p>{html.escape(md_table.strip().splitlines()[-1])}</p>
+<h2>Scaling</h2>{scal_html}
+<h2>Figures</h2>{imgs}
+</body></html>
+"""
+
+
+def write_report(table: pd.DataFrame, out: str | Path, stat: str = "mean_std",
+                 bits: bool = False, figures_on: bool = True, title: str = "mibench report"
+                 ) -> list[Path]:
+    """Write every table, figure and the HTML page; return the paths written."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    unit = "bits" if bits else "nats"
+    m = metrics(table)
+    written = []
+    m.to_csv(out / "metrics.csv", index=False)
+    written.append(out / "metrics.csv")
+    text, best = results_table(m, stat, bits)
+    md = to_markdown(text, best, unit)
+    (out / "table.md").write_text(md)
+    caption = ("Mean $\\pm$ sd over seeds." if stat == "mean_std" else "Bias / RMSE over seeds.")
+    (out / "table.tex").write_text(to_latex(text, best, unit, caption.replace("$\\pm$", "±")))
+    written += [out / "table.md", out / "table.tex"]
+    scal = scaling_rows(table)
+    scal.to_csv(out / "scaling.csv", index=False)
+    written.append(out / "scaling.csv")
+    figs = figures(m, table, out, bits) if figures_on else []
+    written += figs
+    pngs = [p for p in figs if p.suffix == ".png"]
+    (out / "report.html").write_text(_html(title, md, text, best, scal, pngs))
+    written.append(out / "report.html")
+    return written

@@ -1,0 +1,67 @@
+"""The ``mibench report`` and ``mibench scaling`` commands."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .errors import ParameterError
+    from .report import write_report
+    from .store import load_results
+
+    if args.stat not in ("mean_std", "bias_rmse"):
+        raise ParameterError(f"--stat must be mean_std or bias_rmse; got {args.stat!r}")
+    t0 = time.perf_counter()
+    table = load_results(args.dir)
+    if table.empty:
+        raise ParameterError(f"no result rows in {args.dir!r}")
+    out = Path(args.out) if args.out else Path(args.dir) / "report"
+    written = write_report(table, out, stat=args.stat, bits=args.bits,
+                           figures_on=not args.no_figures)
+    print((out / "table.md").read_text())
+    print(f"wrote {len(written)} files to {out} in {time.perf_counter() - t0:.1f} s "
+          f"(open {out / 'report.html'})")
+    return 0
+
+
+def cmd_scaling(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .scaling import scaling_rows, step_scaling_rows, step_time_scaling
+    from .store import load_results
+
+    frames = [load_results(d) for d in args.dirs]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    rows = [scaling_rows(table)] if not table.empty else []
+    if args.measure_steps:
+        rows.append(step_scaling_rows(step_time_scaling(device=args.device)))
+    res = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if res.empty:
+        print("no scaling axis found: give result folders with several n or dimensions "
+              "(e.g. from --suite scaling-n / scaling-dim) or --measure-steps")
+        return 0
+    with pd.option_context("display.width", 250, "display.max_colwidth", 60,
+                           "display.max_rows", 200):
+        print(res.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    pr = sub.add_parser("report", help="tables, figures and an HTML page from a results folder")
+    pr.add_argument("dir", help="output folder of a run (or a results .parquet/.csv)")
+    pr.add_argument("--out", help="report folder (default DIR/report)")
+    pr.add_argument("--stat", default="mean_std", help="mean_std (default) or bias_rmse")
+    pr.add_argument("--bits", action="store_true", help="show MI in bits instead of nats")
+    pr.add_argument("--no-figures", action="store_true", help="tables only")
+    pr.set_defaults(func=cmd_report)
+    ps = sub.add_parser("scaling", help="fit cost against n and dimension; print verdicts")
+    ps.add_argument("dirs", nargs="*", help="results folders (e.g. scaling-n and scaling-dim runs)")
+    ps.add_argument("--measure-steps", action="store_true",
+                    help="also time MINE's training step against batch size and dimension")
+    ps.add_argument("--device", default="cpu", help="device for --measure-steps")
+    ps.set_defaults(func=cmd_scaling)

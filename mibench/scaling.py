@@ -1,0 +1,173 @@
+"""Scaling analysis: power-law fits of cost against n and dimension, and verdicts.
+
+``fit_power_law`` fits log y = log c + a·log x by least squares over all
+points (every seed is a point) and gives a t-based confidence interval for
+the exponent a. The verdict for an axis reads "linear or better" when the
+interval's upper end is ≤ 1 or it covers 1, and "superlinear" when its lower
+end is above 1.
+
+For MINE the right quantities differ from the classical estimators': at a
+fixed number of steps its time does not depend on n. So the analysis uses
+
+(i)   time per training step against batch size and dimension,
+(ii)  time for a fixed number of epochs against n,
+(iii) training steps needed to reach a target error (the held-out curve
+      within ``target`` of the truth) against dimension.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+@dataclass
+class PowerFit:
+    exponent: float
+    lo: float
+    hi: float
+    coef: float
+    points: int
+
+    @property
+    def verdict(self) -> str:
+        if not math.isfinite(self.exponent):
+            return "not enough data"
+        if self.lo > 1.0:
+            return "superlinear"
+        if self.hi < 1.0:
+            return "sublinear (better than linear)"
+        return "consistent with linear"
+
+
+def fit_power_law(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> PowerFit:
+    """Fit y ≈ c·x^a on log–log axes; CI of a from the t distribution."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    keep = (x > 0) & (y > 0) & np.isfinite(x) & np.isfinite(y)
+    x, y = np.log(x[keep]), np.log(y[keep])
+    m = x.size
+    if m < 3 or np.unique(x).size < 2:
+        return PowerFit(math.nan, math.nan, math.nan, math.nan, int(m))
+    res = stats.linregress(x, y)
+    tq = stats.t.ppf(0.5 + level / 2, m - 2)
+    return PowerFit(float(res.slope), float(res.slope - tq * res.stderr),
+                    float(res.slope + tq * res.stderr), float(math.exp(res.intercept)), int(m))
+
+
+def _info(table: pd.DataFrame, key: str) -> pd.Series:
+    return table["info"].map(lambda s: json.loads(s).get(key) if isinstance(s, str) else None)
+
+
+def steps_to_target(info_json: str, truth: float, target: float = 0.1) -> float:
+    """First curve step whose held-out bound is within ``target`` (relative) of the truth."""
+    info = json.loads(info_json) if isinstance(info_json, str) else {}
+    steps, held = info.get("curve_step") or [], info.get("curve_heldout") or []
+    for s, v in zip(steps, held, strict=False):
+        if v is not None and truth > 0 and abs(v - truth) <= target * truth:
+            return float(s)
+    return math.nan
+
+
+def scaling_rows(table: pd.DataFrame, target: float = 0.1) -> pd.DataFrame:
+    """Exponents and verdicts for every estimator and every axis the table covers.
+
+    Axis "n": rows of one task configuration at several n (time vs n).
+    Axis "dim": rows of one task family at one n and several dims (time vs dim,
+    dim = dim_x + dim_y). Neural estimators add "time per step vs dim" and
+    "steps to target vs dim", and read "time vs n" as time per epoch budget
+    when trained by epochs.
+    """
+    ok = table[table["status"] == "ok"].copy()
+    if ok.empty:
+        return pd.DataFrame()
+    ok["dim"] = ok["dim_x"] + ok["dim_y"]
+    out = []
+    for est, g in ok.groupby("estimator"):
+        neural = "curve_step" in str(g["info"].iloc[0])
+        for task, gt in g.groupby("task"):
+            if gt["n"].nunique() >= 3:
+                fit = fit_power_law(gt["n"], gt["wall_time_s"])
+                label = "time vs n"
+                if neural:
+                    epochs = _info(gt, "epochs")
+                    label = ("time for fixed epochs vs n" if epochs.nunique() > 1
+                             else "time for fixed steps vs n")
+                out.append(_row(est, label, f"{task}, n {gt['n'].min()}-{gt['n'].max()}", fit))
+        g = g.assign(family=g["task_name"])
+        for (fam, n), gd in g.groupby(["family", "n"]):
+            if gd["dim"].nunique() < 3:
+                continue
+            where = f"{fam}, n={n}, dim {gd['dim'].min()}-{gd['dim'].max()}"
+            out.append(_row(est, "time vs dim", where,
+                            fit_power_law(gd["dim"], gd["wall_time_s"])))
+            if neural:
+                steps = _info(gd, "steps").astype(float)
+                per_step = gd["wall_time_s"].to_numpy() / steps.to_numpy()
+                out.append(_row(est, "time per step vs dim", where,
+                                fit_power_law(gd["dim"], per_step)))
+                stt = np.array([steps_to_target(i, mi, target)
+                                for i, mi in zip(gd["info"], gd["true_mi"], strict=True)])
+                fit = fit_power_law(gd["dim"].to_numpy()[np.isfinite(stt)],
+                                    stt[np.isfinite(stt)])
+                out.append(_row(est, f"steps to {target:.0%} error vs dim", where, fit,
+                                note=f"{int(np.isfinite(stt).sum())}/{len(stt)} runs reached it"))
+    return pd.DataFrame(out)
+
+
+def _row(est: str, axis: str, where: str, fit: PowerFit, note: str = "") -> dict[str, object]:
+    return {"estimator": est, "axis": axis, "data": where, "exponent": fit.exponent,
+            "ci_lo": fit.lo, "ci_hi": fit.hi, "points": fit.points, "verdict": fit.verdict,
+            "note": note}
+
+
+def step_time_scaling(batch_sizes: tuple[int, ...] = (64, 128, 256, 512, 1024),
+                      dims: tuple[int, ...] = (1, 5, 10, 20, 50), steps: int = 200,
+                      device: str = "cpu", repeats: int = 3) -> pd.DataFrame:
+    """Measure MINE's time per training step against batch size and dimension.
+
+    Each point is the difference of two budgets (``steps`` and 3 × ``steps``)
+    divided by the extra steps, which cancels set-up and evaluation.
+    """
+    import time
+
+    from mibench_estimators.neural._train import TrainConfig, train
+
+    rows = []
+    rng = np.random.default_rng(0)
+
+    def timed(x: np.ndarray, y: np.ndarray, bsz: int, st: int) -> float:
+        cfg = TrainConfig(objective="mine", batch_size=bsz, steps=st, eval_every=10**9,
+                          eval_pairs=1000, device=device)
+        t0 = time.perf_counter()
+        train([x], [y], [0], cfg)
+        return time.perf_counter() - t0
+
+    grid = [(b, 20) for b in batch_sizes] + [(256, d) for d in dims if d != 20]
+    for bsz, d in grid:
+        n = max(4 * bsz, 4000)
+        x = rng.standard_normal((n, d))
+        y = 0.5 * x + rng.standard_normal((n, d))
+        timed(x, y, bsz, 10)
+        for _ in range(repeats):
+            t1, t3 = timed(x, y, bsz, steps), timed(x, y, bsz, 3 * steps)
+            rows.append({"batch_size": bsz, "dim": 2 * d, "time_per_step_s": (t3 - t1) /
+                         (2 * steps)})
+    return pd.DataFrame(rows)
+
+
+def step_scaling_rows(df: pd.DataFrame) -> pd.DataFrame:
+    b = df[df["dim"] == 40]
+    d = df[df["batch_size"] == 256]
+    return pd.DataFrame([
+        _row("mine", "time per step vs batch size", "dim 20+20, batch "
+             f"{b['batch_size'].min()}-{b['batch_size'].max()}",
+             fit_power_law(b["batch_size"], b["time_per_step_s"])),
+        _row("mine", "time per step vs dim", f"batch 256, dim {d['dim'].min()}-{d['dim'].max()}",
+             fit_power_law(d["dim"], d["time_per_step_s"])),
+    ])

@@ -1,0 +1,80 @@
+"""Metrics on a hand-made results table, and power-law fits on synthetic timings."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mibench.analysis import metrics
+from mibench.scaling import fit_power_law, scaling_rows, steps_to_target
+
+
+def hand_table() -> pd.DataFrame:
+    """Two estimators on one task (truth 1.0) at n = 100, five seeds each."""
+    rows = []
+    est_a = [0.9, 1.0, 1.1, 1.2, 0.8]  # mean 1.0, bias 0, sd sqrt(0.025)
+    est_b = [1.5, 1.5, 1.5, 1.5, 1.5]  # bias 0.5, sd 0
+    for name, vals in (("a", est_a), ("b", est_b)):
+        for seed, v in enumerate(vals):
+            rows.append({"estimator": name, "estimator_name": name, "task": "t[x=1]",
+                         "task_name": "t", "task_params": "{}", "n": 100, "seed": seed,
+                         "dim_x": 1, "dim_y": 1, "true_mi": 1.0, "estimate": v,
+                         "status": "ok", "wall_time_s": 0.1 * (seed + 1),
+                         "peak_mem_mb": 10.0, "info": "{}"})
+    rows.append({**rows[0], "seed": 9, "estimate": float("nan"), "status": "failed"})
+    return pd.DataFrame(rows)
+
+
+def test_metrics_known_values() -> None:
+    m = metrics(hand_table()).set_index("estimator")
+    a, b = m.loc["a"], m.loc["b"]
+    assert a["mean"] == pytest.approx(1.0) and a["bias"] == pytest.approx(0.0, abs=1e-12)
+    assert a["std"] == pytest.approx(np.sqrt(0.025))
+    assert a["rmse"] == pytest.approx(np.sqrt(np.mean(np.square([-0.1, 0, 0.1, 0.2, -0.2]))))
+    assert a["mre"] == pytest.approx(0.12)
+    assert a["failures"] == 1 and a["seeds"] == 5
+    assert a["median_time_s"] == pytest.approx(0.3)
+    assert b["bias"] == pytest.approx(0.5) and b["std"] == 0 and b["rmse"] == pytest.approx(0.5)
+    # a constant sample has a degenerate bootstrap interval at its value
+    assert b["bias_lo"] == pytest.approx(0.5) and b["bias_hi"] == pytest.approx(0.5)
+    # the percentile interval of the mean lies within the data range and covers the mean
+    assert 0.8 <= a["mean_lo"] < 1.0 < a["mean_hi"] <= 1.2
+
+
+def test_bootstrap_interval_matches_theory_and_is_seeded() -> None:
+    rng = np.random.default_rng(0)
+    vals = rng.normal(2.0, 0.5, 400)
+    t = hand_table().iloc[:1].copy()
+    t = pd.concat([t.assign(seed=i, estimate=v) for i, v in enumerate(vals)], ignore_index=True)
+    m1 = metrics(t, n_boot=4000, seed=1).iloc[0]
+    m2 = metrics(t, n_boot=4000, seed=1).iloc[0]
+    assert m1["mean_lo"] == m2["mean_lo"]  # same seed, same interval
+    # for a large normal sample the 95 % interval is close to mean ± 1.96 sd / sqrt(n)
+    half = 1.96 * vals.std(ddof=1) / np.sqrt(vals.size)
+    assert m1["mean_hi"] - m1["mean_lo"] == pytest.approx(2 * half, rel=0.1)
+
+
+@pytest.mark.parametrize("a", [1.0, 2.0])
+def test_power_law_recovers_exponent(a: float) -> None:
+    rng = np.random.default_rng(int(a))
+    x = np.repeat(np.logspace(2, 5, 7), 3)
+    y = 3e-6 * x**a * np.exp(rng.normal(0, 0.1, x.size))  # 10 % multiplicative noise
+    fit = fit_power_law(x, y)
+    assert fit.lo <= a <= fit.hi and fit.hi - fit.lo < 0.1
+    assert fit.verdict == ("consistent with linear" if a == 1.0 else "superlinear")
+
+
+def test_steps_to_target_and_scaling_rows() -> None:
+    info = json.dumps({"curve_step": [100, 200, 300], "curve_heldout": [0.5, 0.95, 1.0]})
+    assert steps_to_target(info, 1.0, 0.1) == 200
+    assert np.isnan(steps_to_target(info, 3.0, 0.1))
+    t = hand_table()
+    rows = []
+    for n in (100, 1000, 10_000, 100_000):
+        rows.append(t.iloc[:5].assign(n=n, wall_time_s=1e-4 * n))
+    res = scaling_rows(pd.concat(rows, ignore_index=True))
+    assert res.iloc[0]["axis"] == "time vs n"
+    assert res.iloc[0]["exponent"] == pytest.approx(1.0)

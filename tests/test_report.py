@@ -1,0 +1,75 @@
+"""The report: tables in Markdown and LaTeX, figures, the HTML page, the CLI."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from mibench.plan import RunSpec
+from mibench.runner import run_spec
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("rep")
+    spec = RunSpec(estimators=["gaussian", "ksg", "binning"],
+                   tasks=["gaussian[dim=1|2|4,rho=0.6]"], n=[200, 400, 800], seeds=2)
+    run_spec(spec, out)
+    return out
+
+
+def test_report_cli_writes_everything(results: Path) -> None:
+    p = run_cli(["report", str(results)])
+    assert p.returncode == 0, p.stderr
+    rep = results / "report"
+    for name in ("table.md", "table.tex", "metrics.csv", "scaling.csv", "report.html",
+                 "estimate_vs_truth.png", "estimate_vs_truth.pdf", "bias_rmse_vs_n.png",
+                 "bias_rmse_vs_dim.png", "time_vs_n.png", "time_vs_dim.pdf"):
+        assert (rep / name).stat().st_size > 0, name
+    html = (rep / "report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 5 and "<table" in html
+
+
+def test_markdown_table_is_a_table(results: Path) -> None:
+    run_cli(["report", str(results), "--stat", "bias_rmse", "--no-figures"])
+    lines = [ln for ln in (results / "report" / "table.md").read_text().splitlines()
+             if ln.startswith("|")]
+    widths = {ln.count("|") for ln in lines}
+    assert len(widths) == 1  # every row has the same number of cells
+    assert re.fullmatch(r"\|(-{3,}:?\|)+", lines[1].replace("---:", "---:"))
+    assert len(lines) == 2 + 3 * 3  # header, separator, 3 tasks × 3 n
+    assert sum("**" in ln for ln in lines[2:]) == 9  # one best per row
+
+
+def test_latex_table_structure_and_compiles(results: Path, tmp_path: Path) -> None:
+    run_cli(["report", str(results), "--no-figures"])
+    tex = (results / "report" / "table.tex").read_text()
+    body = tex.split(r"\hline")[2]
+    ncols = tex.split(r"\begin{tabular}{")[1].split("}")[0]
+    for row in body.strip().splitlines():
+        assert row.count("&") == len(ncols) - 1 and row.endswith(r"\\")
+    assert "_" not in tex.replace(r"\_", "")  # underscores escaped
+    assert tex.count(r"\textbf{") == 9
+    if shutil.which("latex") is None:
+        pytest.skip("no latex engine here; structure checked above")
+    doc = tmp_path / "doc.tex"
+    doc.write_text("\\documentclass{article}\\begin{document}\n" + tex + "\\end{document}\n")
+    r = subprocess.run(["latex", "-interaction=nonstopmode", doc.name], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout[-2000:]
+
+
+def test_report_bad_folder(tmp_path: Path) -> None:
+    p = run_cli(["report", str(tmp_path / "nothing")])
+    assert p.returncode == 2 and "no results found" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_scaling_cli_reads_results(results: Path) -> None:
+    p = run_cli(["scaling", str(results)])
+    assert p.returncode == 0, p.stderr
+    assert "time vs n" in p.stdout and "time vs dim" in p.stdout
