@@ -65,7 +65,8 @@ def metrics(table: pd.DataFrame, n_boot: int = 2000, level: float = 0.95,
         row: dict[str, object] = {
             "estimator": est, "task": task, "n": int(n),
             "estimator_name": first["estimator_name"], "task_name": first["task_name"],
-            "family": task_family(first), "dim_x": int(first["dim_x"]),
+            "family": task_family(first), "task_params": first.get("task_params", "{}"),
+            "dim_x": int(first["dim_x"]),
             "dim_y": int(first["dim_y"]), "true_mi": mi, "seeds": len(ok),
             "failures": int(len(g) - len(ok)),
         }
@@ -80,8 +81,11 @@ def metrics(table: pd.DataFrame, n_boot: int = 2000, level: float = 0.95,
                 row[f"{name}_lo"] = row[f"{name}_hi"] = np.nan
             else:
                 b = fn(e[boot_idx], t[boot_idx], mi)
-                row[f"{name}_lo"], row[f"{name}_hi"] = (float(v) for v in
-                                                        np.nanquantile(b, [alpha, 1 - alpha]))
+                if np.isfinite(b).any():
+                    row[f"{name}_lo"], row[f"{name}_hi"] = (
+                        float(v) for v in np.nanquantile(b, [alpha, 1 - alpha]))
+                else:
+                    row[f"{name}_lo"] = row[f"{name}_hi"] = np.nan
         mem = ok["peak_mem_mb"].to_numpy(dtype=float) if "peak_mem_mb" in ok else np.array([])
         row["median_mem_mb"] = float(np.nanmedian(mem)) if np.isfinite(mem).any() else np.nan
         if boot_idx is not None and np.isfinite(mem).all() and len(mem) == k:

@@ -191,6 +191,11 @@ class Estimator(Configurable):
         """Least number of samples this configuration can work with."""
         return 2
 
+    def prepare(self) -> None:
+        """One-off set-up (imports, device initialisation) that the runner does
+        before timing a cell, so that the first cell of a run is not charged
+        for it. The default does nothing."""
+
     def validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         """Check inputs (see :func:`mibench.validation.check_xy`)."""
         xa = np.asarray(x) if not isinstance(x, np.ndarray) else x

@@ -117,7 +117,8 @@ def _duration(seconds: float) -> str:
 
 _CONFIG_KEYS = {
     "estimators", "tasks", "n", "seeds", "suite", "out", "device", "executor", "jobs",
-    "threads", "root_seed", "csv", "retry_failed", "quiet", "no_batch_seeds",
+    "threads", "root_seed", "csv", "retry_failed", "quiet", "no_batch_seeds", "timeout",
+    "scheduler", "workers",
 }
 
 
@@ -154,7 +155,7 @@ def resolve_run_options(args: argparse.Namespace) -> dict[str, Any]:
         "estimators": None, "tasks": None, "n": None, "seeds": None, "suite": None,
         "out": "mibench-results", "device": None, "executor": "serial", "jobs": 1,
         "threads": None, "root_seed": 0, "csv": False, "retry_failed": False, "quiet": False,
-        "no_batch_seeds": False,
+        "no_batch_seeds": False, "timeout": None, "scheduler": None, "workers": None,
     }
     if args.config:
         opts.update(_load_config(args.config))
@@ -173,6 +174,24 @@ def resolve_run_options(args: argparse.Namespace) -> dict[str, Any]:
     opts["jobs"] = _positive_int("--jobs", opts["jobs"])
     if opts["threads"] is not None:
         opts["threads"] = _positive_int("--threads", opts["threads"])
+    if opts["workers"] is not None:
+        opts["workers"] = _positive_int("--workers", opts["workers"])
+    if opts["timeout"] is not None:
+        try:
+            opts["timeout"] = float(opts["timeout"])
+        except (TypeError, ValueError):
+            raise UsageError(f"--timeout expects seconds; got {opts['timeout']!r}") from None
+        if not opts["timeout"] > 0:
+            raise UsageError(f"--timeout must be positive; got {opts['timeout']}")
+    if (opts["scheduler"] or opts["workers"]) and opts["executor"] != "dask":
+        raise UsageError("--scheduler and --workers apply to --executor dask")
+    return opts
+
+
+def _executor_options(o: dict[str, Any]) -> dict[str, Any]:
+    opts: dict[str, Any] = {"timeout": o["timeout"]}
+    if o["executor"] == "dask":
+        opts.update(scheduler=o["scheduler"], workers=o["workers"])
     return opts
 
 
@@ -204,6 +223,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     outcome = run_spec(spec, o["out"], executor=o["executor"], jobs=o["jobs"],
                        threads=o["threads"], retry_failed=bool(o["retry_failed"]),
                        batch_seeds=not o["no_batch_seeds"],
+                       executor_options=_executor_options(o),
                        csv=bool(o["csv"]), progress=not o["quiet"])
     import pandas as pd
 
@@ -247,7 +267,14 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", "-o", metavar="DIR", help="output folder (default mibench-results)")
     pr.add_argument("--device", metavar="DEV",
                     help="device for estimators that take one: auto, cpu, cuda, mps")
-    pr.add_argument("--executor", metavar="NAME", help="serial (default) or process")
+    pr.add_argument("--executor", metavar="NAME", help="serial (default), process or dask")
+    pr.add_argument("--timeout", metavar="S",
+                    help="per-cell time limit in seconds: a cell past it is killed and "
+                         "stored with status 'timeout'")
+    pr.add_argument("--scheduler", metavar="ADDRESS",
+                    help="dask: address of an existing scheduler (tcp://host:8786)")
+    pr.add_argument("--workers", metavar="N",
+                    help="dask: worker processes of the local cluster (default: --jobs)")
     pr.add_argument("--jobs", "-j", metavar="N", help="parallel worker processes (default 1)")
     pr.add_argument("--threads", metavar="N", help="BLAS/torch threads per worker")
     pr.add_argument("--root-seed", dest="root_seed", metavar="S",

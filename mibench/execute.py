@@ -80,6 +80,7 @@ def _run_batched(cells: list[Cell], threads: int | None) -> list[dict[str, Any]]
     data = [task.sample(c.n, np.random.default_rng(c.data_seed)) for c in cells]
     sample_time = (time.perf_counter() - t0) / len(cells)
     use_torch = "torch" in getattr(est, "requires", ())
+    est.prepare()
     with limit_threads(threads, use_torch=use_torch), peak_memory() as mem:
         t0 = time.perf_counter()
         results = est.estimate_many(data, [c.estimator_seed for c in cells])  # type: ignore[attr-defined]
@@ -140,6 +141,7 @@ def run_cell(cell: Cell, threads: int | None = None) -> dict[str, Any]:
         x, y = task.sample(cell.n, np.random.default_rng(cell.data_seed))
         row["sample_time_s"] = time.perf_counter() - t0
         use_torch = "torch" in getattr(est, "requires", ())
+        est.prepare()
         with limit_threads(threads, use_torch=use_torch), peak_memory() as mem:
             t0 = time.perf_counter()
             res = est.estimate_with_info(x, y)

@@ -26,11 +26,23 @@ class Executor:
 
     name = "base"
 
-    def __init__(self, jobs: int = 1, threads: int | None = None) -> None:
+    def __init__(self, jobs: int = 1, threads: int | None = None,
+                 timeout: float | None = None) -> None:
         if not isinstance(jobs, int) or jobs < 1:
             raise ParameterError(f"jobs must be a positive integer; got {jobs!r}")
+        if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+            raise ParameterError(f"timeout must be a positive number of seconds; got {timeout!r}")
         self.jobs = jobs
         self.threads = threads if threads is not None else default_threads(jobs)
+        self.timeout = timeout
+
+    def _run_one(self, unit: list[Cell]) -> list[dict[str, Any]]:
+        """Run a unit here, or in a killable child process when a timeout is set."""
+        if self.timeout is None:
+            return run_unit(unit, self.threads)
+        from .isolation import run_unit_isolated
+
+        return run_unit_isolated(unit, self.threads, self.timeout)
 
     def run(self, units: Sequence[list[Cell]]) -> Iterator[dict[str, Any]]:
         """Run units of work (lists of cells, see ``group_cells``); yield one row per cell."""
@@ -49,7 +61,7 @@ class SerialExecutor(Executor):
 
     def run(self, units: Sequence[list[Cell]]) -> Iterator[dict[str, Any]]:
         for unit in units:
-            yield from run_unit(unit, self.threads)
+            yield from self._run_one(unit)
 
 
 def _mp_context() -> Any:
@@ -66,6 +78,15 @@ class ProcessExecutor(Executor):
     name = "process"
 
     def run(self, units: Sequence[list[Cell]]) -> Iterator[dict[str, Any]]:
+        if self.timeout is not None:
+            # each unit in its own killable process; threads here only wait on them
+            from concurrent.futures import ThreadPoolExecutor, as_completed
+
+            with ThreadPoolExecutor(self.jobs) as pool:
+                futs = [pool.submit(self._run_one, u) for u in units]
+                for fut in as_completed(futs):
+                    yield from fut.result()
+            return
         pending = list(units)[::-1]
         with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context()) as pool:
             running: dict[Future[list[dict[str, Any]]], list[Cell]] = {}
@@ -92,9 +113,81 @@ class ProcessExecutor(Executor):
                                       "not run: the worker pool broke down earlier in the run")
 
 
+def _dask_unit(unit: list[Cell], threads: int | None, timeout: float | None
+               ) -> list[dict[str, Any]]:
+    """What a Dask worker runs for one unit."""
+    if timeout is None:
+        return run_unit(unit, threads)
+    from .isolation import run_unit_isolated
+
+    return run_unit_isolated(unit, threads, timeout)
+
+
+class DaskExecutor(Executor):
+    """Run cells as tasks on a ``dask.distributed`` cluster.
+
+    With ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``) the run
+    uses that cluster; otherwise it starts a local cluster of ``workers``
+    processes (one thread each) for the run. A worker that dies mid-cell
+    makes the scheduler retry the cell once on another worker; a second death
+    records the cell as failed (the local cluster sets
+    ``distributed.scheduler.allowed-failures`` to 1; give an external
+    scheduler the same setting for the same behaviour).
+    """
+
+    name = "dask"
+
+    def __init__(self, jobs: int = 1, threads: int | None = None,
+                 timeout: float | None = None, scheduler: str | None = None,
+                 workers: int | None = None) -> None:
+        super().__init__(jobs=jobs, threads=threads if threads is not None else 1,
+                         timeout=timeout)
+        self.scheduler = scheduler
+        self.workers = workers or jobs
+
+    def run(self, units: Sequence[list[Cell]]) -> Iterator[dict[str, Any]]:
+        try:
+            import dask
+            from distributed import Client, LocalCluster, as_completed
+            from distributed.scheduler import KilledWorker
+        except ImportError as exc:
+            raise ParameterError(
+                f"--executor dask needs dask.distributed ({exc}); install mibench[dask]"
+            ) from None
+        cluster = None
+        with dask.config.set({"distributed.scheduler.allowed-failures": 1,
+                              "distributed.worker.daemon": False}):
+            if self.scheduler:
+                client = Client(self.scheduler)
+            else:
+                cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                       processes=True, host="127.0.0.1",
+                                       dashboard_address=None)
+                client = Client(cluster)
+        try:
+            futures = {client.submit(_dask_unit, u, self.threads, self.timeout, pure=False,
+                                     key=f"mibench-{u[0].key}-{len(u)}"): u for u in units}
+            for fut in as_completed(futures):
+                unit = futures[fut]
+                try:
+                    rows = fut.result()
+                except KilledWorker:
+                    rows = [failure_row(c, STATUS_FAILED, "the Dask worker running this cell "
+                                        "died, and died again on the retry") for c in unit]
+                except Exception as exc:
+                    rows = [failure_row(c, STATUS_FAILED, f"{type(exc).__name__}: {exc}")
+                            for c in unit]
+                yield from rows
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
 EXECUTORS: dict[str, type[Executor]] = {
     "serial": SerialExecutor,
     "process": ProcessExecutor,
+    "dask": DaskExecutor,
 }
 
 

@@ -108,6 +108,12 @@ class Registry(Generic[T]):
             self._load_builtin()
             self._load_entry_points()
 
+    def refresh(self) -> None:
+        """Look for entry points again (after sys.path changed, e.g. a new install)."""
+        with self._lock:
+            self.load()
+            self._load_entry_points()
+
     def _load_builtin(self) -> None:
         try:
             pkg = importlib.import_module(self.builtin_package)
@@ -132,6 +138,8 @@ class Registry(Generic[T]):
                 self.add_broken(ep.name, origin, _describe(exc))
                 continue
             if isinstance(obj, type):
+                if ep.name in self._entries and self._entries[ep.name].obj is obj:
+                    continue
                 if not getattr(obj, "name", ""):
                     obj.name = ep.name  # type: ignore[attr-defined]
                 self.add(ep.name, obj, origin)

@@ -66,7 +66,9 @@ def run_spec(
         n_failed = 0
         bar = _progress(len(cells), len(cells) - len(todo), enabled=progress)
         try:
-            for row in ex.run(group_cells(todo, batch_seeds)):
+            # a per-cell timeout needs one cell per unit (so it can be killed alone)
+            grouped = group_cells(todo, batch_seeds and ex.timeout is None)
+            for row in ex.run(grouped):
                 row.update(prov)
                 row["run_id"] = run_id
                 row["executor"] = ex.name

@@ -95,8 +95,8 @@ def scaling_rows(table: pd.DataFrame, target: float = 0.1) -> pd.DataFrame:
                 fit = fit_power_law(gt["n"], gt["wall_time_s"])
                 label = "time vs n"
                 if neural:
-                    epochs = _info(gt, "epochs")
-                    label = ("time for fixed epochs vs n" if epochs.nunique() > 1
+                    by_epochs = json.loads(gt["estimator_params"].iloc[0]).get("steps") is None
+                    label = ("time for fixed epochs vs n" if by_epochs
                              else "time for fixed steps vs n")
                 out.append(_row(est, label, f"{task}, n {gt['n'].min()}-{gt['n'].max()}", fit))
         g = g.assign(family=g["task_name"])

@@ -159,6 +159,15 @@ class NeuralEstimator(Estimator):
         """Objective-specific training settings."""
         return {}
 
+    def prepare(self) -> None:
+        """Import torch and the trainer and touch the device (not timed by the runner)."""
+        import torch
+
+        from ._train import resolve_device
+
+        dev = resolve_device(self.device)
+        torch.zeros(8, device=dev).sum().item()
+
     def train_config(self) -> Any:
         from ._train import TrainConfig
 
