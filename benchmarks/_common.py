@@ -10,7 +10,7 @@ from mibench.registry import estimators as registry
 from . import THREADS
 
 #: A neural estimator's benchmark budget: a fixed, short number of steps.
-NEURAL_BUDGET = {"steps": 60, "eval_every": 30, "device": "cpu"}
+NEURAL_BUDGET = {"steps": 40, "eval_every": 40, "eval_pairs": 20_000, "device": "cpu"}
 
 
 def pin_threads() -> None:

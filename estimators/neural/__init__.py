@@ -89,6 +89,9 @@ class NeuralEstimator(Estimator):
         "auto" (GPU if present, else CPU), "cpu", "cuda", "cuda:N" or "mps".
     seed : int
         Seed of initialisation, data split and batches.
+    eval_pairs : int
+        Product-of-marginals pairs used for the reported held-out bound (about
+        this many, as whole cyclic shifts of the held-out rows).
     """
 
     requires: ClassVar[tuple[str, ...]] = ("torch",)
@@ -107,7 +110,8 @@ class NeuralEstimator(Estimator):
                  hidden: tuple[int, ...] = (100, 100), activation: str = "silu",
                  critic: str = "concat", test_fraction: float = 0.3,
                  early_stopping: bool = False, patience: int = 10, eval_every: int = 100,
-                 standardize: bool = True, device: str = "auto", seed: int = 0) -> None:
+                 standardize: bool = True, device: str = "auto", seed: int = 0,
+                 eval_pairs: int = 250_000) -> None:
         require(steps is not None or epochs is not None,
                 f"{self.name}: give a training budget: steps or epochs")
         if steps is not None:
@@ -149,8 +153,11 @@ class NeuralEstimator(Estimator):
         self.patience = patience
         self.eval_every = eval_every
         self.standardize = standardize
+        require(isinstance(eval_pairs, int) and eval_pairs >= 1,
+                f"{self.name}: eval_pairs must be a positive integer; got {eval_pairs!r}")
         self.device = device
         self.seed = seed
+        self.eval_pairs = eval_pairs
 
     def min_samples(self, dim_x: int, dim_y: int) -> int:
         return 20
@@ -178,7 +185,7 @@ class NeuralEstimator(Estimator):
             epochs=self.epochs, test_fraction=self.test_fraction,
             eval_every=self.eval_every, early_stopping=self.early_stopping,
             patience=self.patience, standardize=self.standardize, device=self.device,
-            **self.extra_config(),
+            eval_pairs=self.eval_pairs, **self.extra_config(),
         )
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> EstimateResult:
@@ -224,10 +231,10 @@ class MINE(NeuralEstimator):
                  critic: str = "concat", test_fraction: float = 0.3,
                  early_stopping: bool = False, patience: int = 10, eval_every: int = 100,
                  standardize: bool = True, device: str = "auto", seed: int = 0,
-                 ema_rate: float = 0.01) -> None:
+                 eval_pairs: int = 250_000, ema_rate: float = 0.01) -> None:
         super().__init__(steps, epochs, batch_size, lr, hidden, activation, critic,
                          test_fraction, early_stopping, patience, eval_every, standardize,
-                         device, seed)
+                         device, seed, eval_pairs)
         require(isinstance(ema_rate, float) and 0 < ema_rate <= 1,
                 f"mine: ema_rate must be a float in (0, 1]; got {ema_rate!r}")
         self.ema_rate = ema_rate
@@ -279,10 +286,10 @@ class SMILE(NeuralEstimator):
                  critic: str = "concat", test_fraction: float = 0.3,
                  early_stopping: bool = False, patience: int = 10, eval_every: int = 100,
                  standardize: bool = True, device: str = "auto", seed: int = 0,
-                 tau: float = 5.0) -> None:
+                 eval_pairs: int = 250_000, tau: float = 5.0) -> None:
         super().__init__(steps, epochs, batch_size, lr, hidden, activation, critic,
                          test_fraction, early_stopping, patience, eval_every, standardize,
-                         device, seed)
+                         device, seed, eval_pairs)
         require(isinstance(tau, (int, float)) and tau > 0,
                 f"smile: tau must be positive; got {tau!r}")
         self.tau = float(tau)
