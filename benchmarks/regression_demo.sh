@@ -24,4 +24,6 @@ open(p, "w").write(s)
 PY
 git commit -qam "inject a 50 ms slowdown into binning"
 asv machine --yes >/dev/null
-asv continuous --factor "$factor" --show-stderr -b "EstimatorCost.time_estimate" HEAD~1 HEAD
+# three samples per benchmark and one round keep the demo to a few minutes
+asv continuous --factor "$factor" --show-stderr --launch-method=forkserver \
+    -a repeat=3 -a rounds=1 -b "EstimatorCost.time_estimate" HEAD~1 HEAD
