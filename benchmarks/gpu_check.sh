@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GPU checks for the neural estimators, in one run (used on a lent GPU machine):
+# GPU checks for the neural estimators, in one run, on a machine with a CUDA GPU:
 # speed on GPU and on that machine's CPU, d = 20 accuracy on GPU, neural tests.
 # Works without installing mibench: the three packages are linked onto PYTHONPATH.
 set -u
