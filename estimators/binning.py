@@ -35,10 +35,7 @@ def n_bins(col: np.ndarray, bins: str | int) -> int:
 def bin_codes(col: np.ndarray, bins: str | int, strategy: str) -> np.ndarray:
     """Integer bin index of each value of one column."""
     if strategy == "uniform":
-        if isinstance(bins, int):
-            edges = np.histogram_bin_edges(col, bins=bins)
-        else:
-            edges = np.histogram_bin_edges(col, bins=bins)
+        edges = np.histogram_bin_edges(col, bins=bins)
     else:
         b = n_bins(col, bins)
         edges = np.unique(np.quantile(col, np.linspace(0.0, 1.0, b + 1)))
@@ -85,7 +82,6 @@ class Binning(Estimator):
     """
 
     description = "histogram plug-in MI (equal-width or quantile bins), Miller–Madow corrected"
-    allow_constant_columns = False
     contract = ContractSettings(zero_tol=0.08, easy_tol=0.12)
 
     def __init__(self, bins: str | int = "fd", strategy: str = "uniform",

@@ -37,14 +37,7 @@ from scipy.special import digamma
 
 from mibench import ContractSettings, Estimator, ParameterError, register_estimator, require
 from mibench.runtime import thread_budget
-
-
-def standardize(a: np.ndarray) -> np.ndarray:
-    """Zero mean, unit variance per column (constant columns are left centred)."""
-    a = a - a.mean(axis=0)
-    sd = a.std(axis=0)
-    sd[sd == 0] = 1.0
-    return a / sd
+from mibench.validation import standardize_columns
 
 
 def add_jitter(a: np.ndarray, scale: float, rng: np.random.Generator) -> np.ndarray:
@@ -193,7 +186,7 @@ class KSG(Estimator):
 
     def _prepare(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self.standardize:
-            x, y = standardize(x), standardize(y)
+            x, y = standardize_columns(x), standardize_columns(y)
         if self.jitter > 0:
             rng = np.random.default_rng(self.seed)
             x = add_jitter(x, self.jitter, rng)

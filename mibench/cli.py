@@ -288,17 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
                          "together in one batched model")
     pr.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     pr.set_defaults(func=cmd_run)
-    _add_extra_commands(sub)
-    return p
+    from .report_cli import add_commands
 
-
-def _add_extra_commands(sub: Any) -> None:
-    """Hook for commands defined in other modules (report, scaling)."""
-    try:
-        from .report_cli import add_commands
-    except ImportError:
-        return
     add_commands(sub)
+    return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:

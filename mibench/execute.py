@@ -79,28 +79,41 @@ def _run_batched(cells: list[Cell], threads: int | None) -> list[dict[str, Any]]
     t0 = time.perf_counter()
     data = [task.sample(c.n, np.random.default_rng(c.data_seed)) for c in cells]
     sample_time = (time.perf_counter() - t0) / len(cells)
-    use_torch = "torch" in getattr(est, "requires", ())
+    seeds = [c.estimator_seed for c in cells]
+    results, elapsed, mem = _measured(
+        est, threads, lambda: est.estimate_many(data, seeds))  # type: ignore[attr-defined]
+    for row, res in zip(rows, results, strict=True):
+        row.update(threads=threads or 0, sample_time_s=sample_time,
+                   wall_time_s=elapsed / len(cells), peak_mem_mb=mem.peak_mb,
+                   mem_method=mem.method, finished_at=_now())
+        _record(row, res, group_wall_time_s=elapsed)
+    return rows
+
+
+def _measured(est: Any, threads: int | None, call: Any) -> tuple[Any, float, Any]:
+    """Run ``call()`` under the cell's thread limit, timing it and its peak memory.
+    One-off set-up (``est.prepare()``) happens before and is not measured."""
     est.prepare()
+    use_torch = "torch" in getattr(est, "requires", ())
     with limit_threads(threads, use_torch=use_torch), peak_memory() as mem:
         t0 = time.perf_counter()
-        results = est.estimate_many(data, [c.estimator_seed for c in cells])  # type: ignore[attr-defined]
+        out = call()
         elapsed = time.perf_counter() - t0
-    for row, res in zip(rows, results, strict=True):
-        info = dict(res.info)
-        info["group_wall_time_s"] = elapsed
-        if res.warnings:
-            info["warnings"] = res.warnings
-        row.update(
-            threads=threads or 0, sample_time_s=sample_time,
-            wall_time_s=elapsed / len(cells), peak_mem_mb=mem.peak_mb, mem_method=mem.method,
-            estimate=float(res.value), device=str(res.info.get("device", "cpu")),
-            info=json.dumps(to_jsonable(info)), finished_at=_now(),
-        )
-        if math.isfinite(res.value):
-            row["status"] = STATUS_OK
-        else:
-            row["error"] = f"estimate is not finite ({res.value})"
-    return rows
+    return out, elapsed, mem
+
+
+def _record(row: dict[str, Any], res: Any, **extra_info: Any) -> None:
+    """Put an EstimateResult into a row: value, device, diagnostics, status."""
+    info = {**res.info, **extra_info}
+    if res.warnings:
+        info["warnings"] = res.warnings
+    row["estimate"] = float(res.value)
+    row["device"] = str(res.info.get("device", "cpu"))
+    row["info"] = json.dumps(to_jsonable(info))
+    if math.isfinite(res.value):
+        row["status"] = STATUS_OK
+    else:
+        row["error"] = f"estimate is not finite ({res.value})"
 
 
 def group_cells(cells: list[Cell], batch_seeds: bool, max_group: int = 16) -> list[list[Cell]]:
@@ -110,7 +123,7 @@ def group_cells(cells: list[Cell], batch_seeds: bool, max_group: int = 16) -> li
         return [[c] for c in cells]
     from .registry import estimators
 
-    groups: dict[tuple[str, str, str, int], list[Cell]] = {}
+    groups: dict[tuple[str, str, str, str, int], list[Cell]] = {}
     units: list[list[Cell]] = []
     for c in cells:
         try:
@@ -120,7 +133,7 @@ def group_cells(cells: list[Cell], batch_seeds: bool, max_group: int = 16) -> li
         if not batched:
             units.append([c])
             continue
-        key = (c.estimator_name, c.estimator_params, c.task_params + c.task_name, c.n)
+        key = (c.estimator_name, c.estimator_params, c.task_name, c.task_params, c.n)
         grp = groups.setdefault(key, [])
         grp.append(c)
         if len(grp) == max_group:
@@ -140,24 +153,11 @@ def run_cell(cell: Cell, threads: int | None = None) -> dict[str, Any]:
         t0 = time.perf_counter()
         x, y = task.sample(cell.n, np.random.default_rng(cell.data_seed))
         row["sample_time_s"] = time.perf_counter() - t0
-        use_torch = "torch" in getattr(est, "requires", ())
-        est.prepare()
-        with limit_threads(threads, use_torch=use_torch), peak_memory() as mem:
-            t0 = time.perf_counter()
-            res = est.estimate_with_info(x, y)
-            row["wall_time_s"] = time.perf_counter() - t0
+        res, row["wall_time_s"], mem = _measured(est, threads,
+                                                 lambda: est.estimate_with_info(x, y))
         row["peak_mem_mb"] = mem.peak_mb
         row["mem_method"] = mem.method
-        row["estimate"] = float(res.value)
-        row["device"] = str(res.info.get("device", "cpu"))
-        info = dict(res.info)
-        if res.warnings:
-            info["warnings"] = res.warnings
-        row["info"] = json.dumps(to_jsonable(info))
-        if math.isfinite(res.value):
-            row["status"] = STATUS_OK
-        else:
-            row["error"] = f"estimate is not finite ({res.value})"
+        _record(row, res)
     except Exception as exc:
         row["error"] = f"{type(exc).__name__}: {exc}"
         row["traceback"] = traceback.format_exc(limit=20)

@@ -11,7 +11,6 @@ Python objects. Where that is not possible the figure falls back to
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import tracemalloc
 from collections.abc import Iterator
@@ -71,15 +70,6 @@ def peak_memory() -> Iterator[MemoryReading]:
         reading.method = "tracemalloc"
         if started:
             tracemalloc.stop()
-
-
-_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def set_thread_env(threads: int) -> None:
-    """Thread limits for libraries not yet loaded (call before importing them)."""
-    for var in _THREAD_ENV:
-        os.environ[var] = str(threads)
 
 
 @contextlib.contextmanager

@@ -94,6 +94,16 @@ def check_xy(
     return xa, ya
 
 
+def standardize_columns(a: np.ndarray) -> np.ndarray:
+    """Zero mean and unit variance per column (a constant column is only centred).
+
+    An invertible affine map of each variable, so it leaves MI unchanged.
+    """
+    sd = a.std(axis=0)
+    sd[sd == 0] = 1.0
+    return (a - a.mean(axis=0)) / sd
+
+
 def check_n(n: Any, name: str = "n") -> int:
     """Validate a sample size: a positive integer."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):

@@ -189,7 +189,7 @@ class NeuralEstimator(Estimator):
         )
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> EstimateResult:
-        return self.estimate_many([(x, y)], [self.seed])[0]
+        return self._train_members([(x, y)], [self.seed])[0]  # x, y already validated
 
     def estimate_many(self, datasets: list[tuple[np.ndarray, np.ndarray]],
                       seeds: list[int]) -> list[EstimateResult]:
@@ -198,14 +198,18 @@ class NeuralEstimator(Estimator):
         All datasets must have the same shape. Member s gives the same estimate
         as ``with_params(seed=seeds[s]).estimate(*datasets[s])``.
         """
-        from ._train import train
-
         checked = [self.validate(x, y) for x, y in datasets]
         shapes = {(a.shape, b.shape) for a, b in checked}
         require(len(shapes) == 1, f"{self.name}: estimate_many needs datasets of one shape; "
                                   f"got {sorted(shapes)}")
         require(len(seeds) == len(checked), "estimate_many: one seed per dataset")
-        members = train([a for a, _ in checked], [b for _, b in checked], list(seeds),
+        return self._train_members(checked, list(seeds))
+
+    def _train_members(self, checked: list[tuple[np.ndarray, np.ndarray]],
+                       seeds: list[int]) -> list[EstimateResult]:
+        from ._train import train
+
+        members = train([a for a, _ in checked], [b for _, b in checked], seeds,
                         self.train_config())
         out = []
         for m in members:

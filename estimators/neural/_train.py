@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from mibench import ParameterError
+from mibench.validation import standardize_columns
 
 from . import _bounds as B
 from ._critics import ConcatCritic, SeparableCritic
@@ -88,12 +89,6 @@ def resolve_device(name: str) -> torch.device:
         return torch.device(name)
     except RuntimeError as exc:
         raise ParameterError(f"unknown device {name!r}: {exc}") from None
-
-
-def _standardize(a: np.ndarray) -> np.ndarray:
-    sd = a.std(axis=0)
-    sd[sd == 0] = 1.0
-    return (a - a.mean(axis=0)) / sd
 
 
 class _Members:
@@ -197,8 +192,8 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
         raise ParameterError(f"test_fraction={cfg.test_fraction} leaves {n_train} training rows")
     tr_x, tr_y, ho_x, ho_y = [], [], [], []
     for s in range(S):
-        x = _standardize(xs[s]) if cfg.standardize else xs[s]
-        y = _standardize(ys[s]) if cfg.standardize else ys[s]
+        x = standardize_columns(xs[s]) if cfg.standardize else xs[s]
+        y = standardize_columns(ys[s]) if cfg.standardize else ys[s]
         perm = torch.randperm(n, generator=gens.cpu[s]).numpy()
         tr, ho = perm[:n_train], perm[n_train:]
         tr_x.append(x[tr])
