@@ -24,9 +24,14 @@ predicate is monotone along the sorted column). No absolute epsilon is used,
 so the result does not depend on the scale of the data.
 
 Data are standardised per column (zero mean, unit variance), then a tiny
-seeded Gaussian jitter (``jitter`` × max(1, mean |value|)) breaks ties, as
-KSG recommend for data with repeated values. The estimate is not clipped at
-zero (clipping would bias the mean over seeds).
+seeded Gaussian jitter breaks ties, as KSG recommend for data with repeated
+values. The jitter of a column is ``jitter`` × that column's standard
+deviation, with or without standardisation, so it is the same relative
+perturbation at any scale of the data. Without jitter, more than k copies of
+a point give it ε = 0, where the estimator is undefined (ψ(n_x + 1) of a
+count that excludes the copies): that is an :class:`~mibench.InputError`
+naming the count, never a silently huge estimate. The estimate is not
+clipped at zero (clipping would bias the mean over seeds).
 """
 
 from __future__ import annotations
@@ -35,15 +40,28 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 
-from mibench import ContractSettings, Estimator, ParameterError, register_estimator, require
+from mibench import (
+    ContractSettings,
+    Estimator,
+    InputError,
+    ParameterError,
+    register_estimator,
+    require,
+)
 from mibench.runtime import thread_budget
 from mibench.validation import standardize_columns
 
 
 def add_jitter(a: np.ndarray, scale: float, rng: np.random.Generator) -> np.ndarray:
+    """``a`` plus Gaussian noise of ``scale`` times each column's standard deviation
+    (times its largest |value| for a constant column, or 1 for a zero column)."""
     if scale <= 0:
         return a
-    mag = np.maximum(1.0, np.mean(np.abs(a), axis=0))
+    mag = a.std(axis=0)
+    flat = mag == 0
+    if flat.any():
+        mag[flat] = np.where(np.abs(a[:, flat]).max(axis=0) > 0,
+                             np.abs(a[:, flat]).max(axis=0), 1.0)
     return a + scale * mag * rng.standard_normal(a.shape)
 
 
@@ -150,8 +168,9 @@ class KSG(Estimator):
     variant : int
         1 (default) or 2, the two algorithms of the paper.
     jitter : float
-        Relative scale of the seeded Gaussian noise added after standardising
-        to break ties; 0 turns it off.
+        Scale of the seeded Gaussian noise that breaks ties, relative to each
+        column's standard deviation; 0 turns it off (then more than k
+        duplicates of a point are an error).
     standardize : bool
         Scale each column to unit variance first (the max-norm mixes columns).
     seed : int
@@ -206,6 +225,13 @@ class KSG(Estimator):
         dist = np.empty((n, k + 1))
         idx = np.empty((n, k + 1), dtype=np.intp)
         dist[perm], idx[perm] = tree.query(xy[perm], k=k + 1, p=np.inf, workers=workers)
+        zero = int(np.count_nonzero(dist[:, k] == 0))
+        if zero:
+            raise InputError(
+                f"ksg: {zero} of {n} points have more than k={k} exact duplicates, so the "
+                "distance to their k-th neighbour is 0 and the estimate is undefined; "
+                "keep jitter > 0 (the default) to break ties, or use an estimator for "
+                "discrete or mixed data")
         if self.variant == 1:
             eps = dist[:, k]  # k-th neighbour other than the point itself
             nx = marginal_counts(x, eps, strict=True)

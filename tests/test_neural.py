@@ -121,3 +121,18 @@ def test_cuda_runs_and_does_not_sync_every_step() -> None:
     cpu = mibench.get_estimator("mine", device="cpu", steps=240, eval_every=10**6,
                                 hidden=(64, 64)).estimate(x, y)
     assert abs(res.value - cpu) < 0.1  # same estimator, different random streams
+
+
+def test_batched_members_equal_single_runs_with_early_stopping() -> None:
+    # Members stop at different evaluations; a stopped member must keep the
+    # critic it had at its best evaluation while the others train on.
+    est = mibench.get_estimator("mine", steps=3000, hidden=(32, 32), eval_every=20,
+                                early_stopping=True, patience=3, lr=5e-3)
+    data = [_data(1500, rho, 20 + i) for i, rho in enumerate((0.2, 0.5, 0.8))]
+    seeds = [11, 12, 13]
+    together = est.estimate_many(data, seeds)
+    alone = [est.with_params(seed=s).estimate_with_info(x, y)
+             for (x, y), s in zip(data, seeds, strict=True)]
+    assert len({r.info["steps"] for r in alone}) > 1  # they stop at different times
+    assert [r.info["steps"] for r in together] == [r.info["steps"] for r in alone]
+    assert [r.value for r in together] == pytest.approx([r.value for r in alone], abs=1e-5)

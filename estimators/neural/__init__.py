@@ -51,6 +51,15 @@ _DEVICES = ("auto", "cpu", "cuda", "mps")
 _ACTIVATIONS = ("relu", "elu", "silu", "gelu", "tanh", "softplus", "leaky_relu")
 
 
+_CONVERGENCE_WARNINGS = {
+    "rising": ["not converged: the held-out bound was still rising at the end of training "
+               "(its late slope exceeds its noise); give a larger budget"],
+    "too few points": ["convergence not judged: fewer than 10 held-out evaluations; "
+                       "lower eval_every or raise the budget"],
+    "not finite": ["the held-out bound became non-finite during training"],
+}
+
+
 class NeuralEstimator(Estimator):
     """Shared hyperparameters of the neural estimators.
 
@@ -213,9 +222,8 @@ class NeuralEstimator(Estimator):
                         self.train_config())
         out = []
         for m in members:
-            warnings = [] if m.info["converged"] else [
-                "held-out bound still moving at the end of training (not converged)"]
-            out.append(EstimateResult(m.value, m.info, warnings))
+            out.append(EstimateResult(m.value, m.info, _CONVERGENCE_WARNINGS.get(
+                m.info["convergence"], [])))
         return out
 
 

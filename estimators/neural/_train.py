@@ -27,7 +27,6 @@ import numpy as np
 import torch
 
 from mibench import ParameterError
-from mibench.validation import standardize_columns
 
 from . import _bounds as B
 from ._critics import ConcatCritic, SeparableCritic
@@ -192,10 +191,13 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
         raise ParameterError(f"test_fraction={cfg.test_fraction} leaves {n_train} training rows")
     tr_x, tr_y, ho_x, ho_y = [], [], [], []
     for s in range(S):
-        x = standardize_columns(xs[s]) if cfg.standardize else xs[s]
-        y = standardize_columns(ys[s]) if cfg.standardize else ys[s]
         perm = torch.randperm(n, generator=gens.cpu[s]).numpy()
         tr, ho = perm[:n_train], perm[n_train:]
+        # standardisation statistics come from the training rows alone, so the
+        # held-out rows that give the estimate play no part in fitting
+        x, y = xs[s], ys[s]
+        if cfg.standardize:
+            x, y = _standardize_by(x, tr), _standardize_by(y, tr)
         tr_x.append(x[tr])
         tr_y.append(y[tr])
         ho_x.append(x[ho])
@@ -240,7 +242,7 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
         # step only takes a view (no per-step gather or concatenation)
         p1 = gens.perms(n_train, device)[:, :used] + offsets
         if pairs:
-            p2 = gens.perms(n_train, device)[:, :used] + offsets
+            p2 = _negative_rows(p1, gens)
             xs1, ys1 = _batches(Xflat, p1, bsz), _batches(Yflat, p1, bsz)
             ys2 = _batches(Yflat, p2, bsz)
             if cfg.critic == "concat":
@@ -290,7 +292,9 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
                 curve["train"].append(trn.tolist())
                 curve["heldout"].append(held.tolist())
                 if cfg.early_stopping:
-                    better = held > best
+                    # a member that has stopped keeps the critic of its best evaluation
+                    running = torch.tensor([a is None for a in stopped_at])
+                    better = (held > best) & running
                     best = torch.where(better, held, best)
                     since_best = torch.where(better, torch.zeros_like(since_best),
                                              since_best + 1)
@@ -314,6 +318,9 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
         torch.cuda.synchronize(device)
     elapsed = time.perf_counter() - t_start
     results = []
+    verdict = ["early-stopped" if stopped_at[s] is not None
+               else convergence(curve["step"], [h[s] for h in curve["heldout"]])
+               for s in range(S)]
     for s in range(S):
         held_curve = [h[s] for h in curve["heldout"]]
         results.append(MemberResult(float(final[s]), {
@@ -327,20 +334,66 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
             "curve_train": [t[s] for t in curve["train"]],
             "curve_heldout": held_curve,
             "early_stopped": stopped_at[s] is not None,
-            "converged": stopped_at[s] is not None or converged(held_curve),
+            "convergence": verdict[s],
+            "converged": verdict[s] in ("converged", "early-stopped"),
             "wall_time_s": elapsed,
             "members_trained_together": S,
         }))
     return results
 
 
-def converged(values: list[float], window: int = 3) -> bool:
-    """Held-out curve flat at the end: the mean of the last ``window`` evaluations is
-    within max(0.02 nats, 2 %) of the mean of the ``window`` before them."""
-    if len(values) < 2 * window:
-        return False
-    last = float(np.mean(values[-window:]))
-    prev = float(np.mean(values[-2 * window:-window]))
-    if not (math.isfinite(last) and math.isfinite(prev)):
-        return False
-    return abs(last - prev) <= max(0.02, 0.02 * abs(last))
+def _standardize_by(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """(a − mean) / sd per column, with the statistics of ``a[rows]``."""
+    fit = a[rows]
+    sd = fit.std(axis=0)
+    sd[sd == 0] = 1.0
+    return (a - fit.mean(axis=0)) / sd
+
+
+def _negative_rows(p1: torch.Tensor, gens: _Members) -> torch.Tensor:
+    """Rows whose y is paired with x of ``p1`` for the product-of-marginals batches.
+
+    Each member's epoch order ``p1`` (S, used) is rotated by its own random
+    shift r in [1, used − 1]: x of row p1[j] meets y of row p1[j + r]. The
+    rows of a permutation are distinct, so no x is ever paired with its own y
+    (two independent permutations would do so for about one pair in n).
+    """
+    used = p1.shape[1]
+    if used < 2:
+        return p1
+    shifts = torch.stack([torch.randint(1, used, (1,), generator=g, device=p1.device)
+                          for g in gens.dev])
+    cols = (torch.arange(used, device=p1.device).unsqueeze(0) + shifts) % used
+    return p1.gather(1, cols)
+
+
+#: Fewest held-out evaluations in the late window for a convergence verdict.
+MIN_LATE_POINTS = 5
+
+
+def convergence(steps: list[int], values: list[float], level: float = 0.01) -> str:
+    """Whether the held-out curve has stopped rising, judged against its own noise.
+
+    The late half of the curve (at least ``MIN_LATE_POINTS`` evaluations) is
+    fitted by a straight line against the step. The curve counts as still
+    rising when the slope is positive at one-sided significance ``level``
+    (t-test of the regression slope, so the evaluation noise sets the scale)
+    *and* the fitted rise over the window exceeds max(0.01 nats, 1 % of the
+    level) — a statistically clear but negligible drift is not flagged.
+    Returns "converged", "rising", "too few points" or "not finite".
+    """
+    from scipy import stats
+
+    m = len(values) // 2
+    if m < MIN_LATE_POINTS:
+        return "too few points"
+    x = np.asarray(steps[-m:], dtype=float)
+    v = np.asarray(values[-m:], dtype=float)
+    if not np.isfinite(v).all():
+        return "not finite"
+    if np.ptp(v) == 0:
+        return "converged"
+    fit = stats.linregress(x, v)
+    rise = fit.slope * (x[-1] - x[0])
+    significant = fit.slope > 0 and fit.pvalue / 2 < level
+    return "rising" if significant and rise > max(0.01, 0.01 * abs(v.mean())) else "converged"
