@@ -1,4 +1,4 @@
-"""Metrics of a results table, with bootstrap confidence intervals.
+"""Metrics of a results table, with confidence intervals that the seeds support.
 
 For each (estimator configuration, task configuration, n), over the seeds
 whose status is ``ok``:
@@ -6,93 +6,169 @@ whose status is ``ok``:
 * ``mean``, ``bias`` (mean − truth), ``std`` (sample sd, ddof = 1),
   ``rmse`` (√mean((est − truth)²)), ``mre`` (mean |est − truth| / truth; NaN
   when the truth is 0), ``median_time_s``, ``median_mem_mb``;
-* ``failures``: cells whose status is not ``ok``;
-* for every metric, ``<metric>_lo`` and ``<metric>_hi``: a percentile
-  bootstrap interval (resampling the seeds with replacement, ``n_boot``
-  resamples from a seeded generator, level ``level``). With fewer than two
-  ok seeds the interval is NaN.
+* ``seeds`` (ok cells) and ``failures`` (cells whose status is not ``ok``);
+* ``ceiling`` and ``ceiling_note``: the most the estimator can report
+  whatever the truth, where its results say so (an estimator may put
+  ``ceiling``, in nats, and ``ceiling_note`` in its ``info``; the median over
+  seeds is shown), else NaN and "";
+* for every metric, ``<metric>_lo`` and ``<metric>_hi``: a two-sided interval
+  at level ``level`` (95 %), or NaN where the seeds cannot support one, with
+  the reason in ``ci_note``.
+
+Which interval, and when (the rule)
+-----------------------------------
+* ``mean`` and ``bias``: Student-t interval, mean ± t(k−1)·sd/√k, which is
+  valid for few seeds when the estimates are roughly normal (a percentile
+  bootstrap over 2–5 seeds is far too narrow: it cannot reach beyond the
+  observed values). Given from ``MIN_SEEDS_T`` = 3 ok seeds.
+* ``std``: the chi-square interval for a normal sd,
+  [s·√((k−1)/χ²(1−α/2)), s·√((k−1)/χ²(α/2))], also from 3 seeds.
+* ``rmse``, ``mre``, ``median_time_s``, ``median_mem_mb``: BCa bootstrap
+  (``scipy.stats.bootstrap``, seeded), which has no small-sample theory to
+  lean on, so only from ``MIN_SEEDS_BOOTSTRAP`` = 10 ok seeds.
+
+``truth_se`` (the standard error of a task's Monte Carlo truth, where a task
+has one) is not folded into the intervals.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 GROUP = ["estimator", "task", "n"]
+#: Fewest ok seeds for the t-interval of mean and bias and the chi-square interval of sd.
+MIN_SEEDS_T = 3
+#: Fewest ok seeds for the bootstrap intervals of RMSE, MRE, time and memory.
+MIN_SEEDS_BOOTSTRAP = 10
 
-_STATS: dict[str, Callable[[np.ndarray, np.ndarray, float], np.ndarray]] = {
-    # each takes (estimates (B, k), times (B, k), truth) and returns (B,)
-    "mean": lambda e, t, mi: e.mean(axis=-1),
-    "bias": lambda e, t, mi: e.mean(axis=-1) - mi,
-    "std": lambda e, t, mi: e.std(axis=-1, ddof=1) if e.shape[-1] > 1 else np.full(
-        e.shape[:-1], np.nan),
-    "rmse": lambda e, t, mi: np.sqrt(((e - mi) ** 2).mean(axis=-1)),
-    "mre": lambda e, t, mi: np.abs(e - mi).mean(axis=-1) / mi if mi != 0 else np.full(
-        e.shape[:-1], np.nan),
-    "median_time_s": lambda e, t, mi: np.median(t, axis=-1),
-}
-METRICS = [*_STATS, "median_mem_mb"]
+METRICS = ["mean", "bias", "std", "rmse", "mre", "median_time_s", "median_mem_mb"]
 
 
 def task_family(row: pd.Series) -> str:
-    """The task's family (transformed and nonlinear tasks carry their map)."""
-    name = row["task_name"]
-    params = json.loads(row["task_params"]) if isinstance(row.get("task_params"), str) else {}
-    if name == "transformed":
-        return f"transformed:{params.get('transform', '?')}"
-    if name == "nonlinear":
-        return f"nonlinear:{params.get('f', '?')}"
-    return str(name)
+    """The task's family: the ``family`` column where the table has one (a task's
+    own :attr:`~mibench.Task.family`), else its registry name."""
+    fam = row.get("family")
+    if isinstance(fam, str) and fam:
+        return fam
+    return str(row["task_name"])
+
+
+def t_interval(e: np.ndarray, level: float) -> tuple[float, float]:
+    """Student-t interval of the mean of ``e`` (degenerate when all values agree)."""
+    m = float(e.mean())
+    sem = float(e.std(ddof=1) / np.sqrt(e.size))
+    if sem == 0:
+        return m, m
+    lo, hi = stats.t.interval(level, e.size - 1, loc=m, scale=sem)
+    return float(lo), float(hi)
+
+
+def sd_interval(e: np.ndarray, level: float) -> tuple[float, float]:
+    """Chi-square interval of the standard deviation of normal data."""
+    k = e.size
+    s2 = float(e.var(ddof=1))
+    a = (1 - level) / 2
+    return (float(np.sqrt((k - 1) * s2 / stats.chi2.ppf(1 - a, k - 1))),
+            float(np.sqrt((k - 1) * s2 / stats.chi2.ppf(a, k - 1))))
+
+
+def bca_interval(e: np.ndarray, statistic: Callable[..., np.ndarray], level: float,
+                 seed: int, n_boot: int) -> tuple[float, float]:
+    """BCa bootstrap interval of ``statistic(sample, axis=-1)`` over the seeds
+    (degenerate when all values agree)."""
+    if np.ptp(e) == 0:
+        v = float(statistic(e, axis=-1))
+        return v, v
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # BCa warns on degenerate resamples; NaN follows
+        res = stats.bootstrap((e,), statistic, confidence_level=level, n_resamples=n_boot,
+                              method="BCa", vectorized=True, axis=-1,
+                              rng=np.random.default_rng(seed))
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def _rms(s: np.ndarray, axis: int) -> np.ndarray:
+    return np.sqrt((s**2).mean(axis=axis))
 
 
 def metrics(table: pd.DataFrame, n_boot: int = 2000, level: float = 0.95,
             seed: int = 0) -> pd.DataFrame:
-    """One row per (estimator, task, n) with every metric and its bootstrap CI."""
+    """One row per (estimator, task, n) with every metric and its interval."""
     if table.empty:
         return pd.DataFrame()
-    rng = np.random.default_rng(seed)
-    alpha = (1 - level) / 2
     rows = []
     for (est, task, n), g in table.groupby(GROUP, sort=False):
         ok = g[g["status"] == "ok"]
         e = ok["estimate"].to_numpy(dtype=float)
         t = ok["wall_time_s"].to_numpy(dtype=float)
+        mem = (ok["peak_mem_mb"].to_numpy(dtype=float) if "peak_mem_mb" in ok
+               else np.full(len(ok), np.nan))
         mi = float(g["true_mi"].iloc[0])
         first = g.iloc[0]
+        k = len(e)
         row: dict[str, object] = {
             "estimator": est, "task": task, "n": int(n),
             "estimator_name": first["estimator_name"], "task_name": first["task_name"],
             "family": task_family(first), "task_params": first.get("task_params", "{}"),
-            "dim_x": int(first["dim_x"]),
-            "dim_y": int(first["dim_y"]), "true_mi": mi, "seeds": len(ok),
-            "failures": int(len(g) - len(ok)),
+            "dim_x": int(first["dim_x"]), "dim_y": int(first["dim_y"]), "true_mi": mi,
+            "truth_se": float(first["true_mi_se"]) if "true_mi_se" in g else np.nan,
+            "seeds": k, "failures": int(len(g) - k),
         }
-        k = len(e)
-        boot_idx = rng.integers(0, k, (n_boot, k)) if k >= 2 else None
-        for name, fn in _STATS.items():
-            if k == 0:
-                row[name] = row[f"{name}_lo"] = row[f"{name}_hi"] = np.nan
-                continue
-            row[name] = float(fn(e[None, :], t[None, :], mi)[0])
-            if boot_idx is None:
-                row[f"{name}_lo"] = row[f"{name}_hi"] = np.nan
-            else:
-                b = fn(e[boot_idx], t[boot_idx], mi)
-                if np.isfinite(b).any():
-                    row[f"{name}_lo"], row[f"{name}_hi"] = (
-                        float(v) for v in np.nanquantile(b, [alpha, 1 - alpha]))
-                else:
-                    row[f"{name}_lo"] = row[f"{name}_hi"] = np.nan
-        mem = ok["peak_mem_mb"].to_numpy(dtype=float) if "peak_mem_mb" in ok else np.array([])
-        row["median_mem_mb"] = float(np.nanmedian(mem)) if np.isfinite(mem).any() else np.nan
-        if boot_idx is not None and np.isfinite(mem).all() and len(mem) == k:
-            b = np.median(mem[boot_idx], axis=-1)
-            row["median_mem_mb_lo"], row["median_mem_mb_hi"] = (
-                float(v) for v in np.quantile(b, [alpha, 1 - alpha]))
-        else:
-            row["median_mem_mb_lo"] = row["median_mem_mb_hi"] = np.nan
+        point = {
+            "mean": e.mean() if k else np.nan,
+            "bias": e.mean() - mi if k else np.nan,
+            "std": e.std(ddof=1) if k > 1 else np.nan,
+            "rmse": np.sqrt(np.mean((e - mi) ** 2)) if k else np.nan,
+            "mre": np.mean(np.abs(e - mi)) / abs(mi) if k and mi != 0 else np.nan,
+            "median_time_s": np.median(t) if k else np.nan,
+            "median_mem_mb": np.nanmedian(mem) if np.isfinite(mem).any() else np.nan,
+        }
+        ci: dict[str, tuple[float, float]] = {}
+        if k >= MIN_SEEDS_T:
+            lo, hi = t_interval(e, level)
+            ci["mean"], ci["bias"] = (lo, hi), (lo - mi, hi - mi)
+            ci["std"] = sd_interval(e, level)
+        if k >= MIN_SEEDS_BOOTSTRAP:
+            # bootstrap the errors, so the statistics need no truth of their own
+            err = e - mi
+            ci["rmse"] = bca_interval(err, _rms, level, seed, n_boot)
+            if mi != 0:
+                ci["mre"] = bca_interval(np.abs(err) / abs(mi), np.mean, level, seed, n_boot)
+            ci["median_time_s"] = bca_interval(t, np.median, level, seed, n_boot)
+            if np.isfinite(mem).all():
+                ci["median_mem_mb"] = bca_interval(mem, np.median, level, seed, n_boot)
+        for name in METRICS:
+            row[name] = float(point[name])
+            row[f"{name}_lo"], row[f"{name}_hi"] = ci.get(name, (np.nan, np.nan))
+        row["ci_note"] = ci_note(k)
+        raw = [info_value(i, "ceiling") for i in ok["info"]] if "info" in ok else []
+        ceil = [float(c) for c in raw if isinstance(c, (int, float))]
+        row["ceiling"] = float(np.median(ceil)) if ceil else np.nan
+        row["ceiling_note"] = (str(info_value(ok["info"].iloc[0], "ceiling_note") or "")
+                               if ceil else "")
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def ci_note(k: int) -> str:
+    """Why some or all intervals are missing at ``k`` ok seeds ('' when none is)."""
+    if k < MIN_SEEDS_T:
+        return (f"no intervals: {k} ok seed{'s' if k != 1 else ''} "
+                f"(mean, bias and sd need at least {MIN_SEEDS_T})")
+    if k < MIN_SEEDS_BOOTSTRAP:
+        return (f"RMSE, MRE, time and memory intervals need at least {MIN_SEEDS_BOOTSTRAP} "
+                f"ok seeds ({k} here)")
+    return ""
+
+
+def info_value(info_json: object, key: str) -> object:
+    """One entry of a row's ``info`` JSON (None when absent)."""
+    if not isinstance(info_json, str):
+        return None
+    return json.loads(info_json).get(key)

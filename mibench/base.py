@@ -74,13 +74,25 @@ class Configurable:
         return type(self)(**params)
 
     def changed_params(self) -> dict[str, Any]:
-        """Parameters whose value differs from the constructor default."""
+        """Parameters whose value differs from the constructor default, in their
+        display form (:meth:`display_value`)."""
         out = {}
         for k, default in self.param_defaults().items():
-            v = getattr(self, k)
-            if default is inspect.Parameter.empty or not _same(v, default):
+            v = self.display_value(k, getattr(self, k))
+            if default is inspect.Parameter.empty or not _same(
+                    v, self.display_value(k, default)):
                 out[k] = v
         return out
+
+    def display_value(self, name: str, value: Any) -> Any:
+        """How parameter ``name`` with ``value`` appears in labels (hook).
+
+        The default shows the value itself. A plugin whose parameter holds a
+        nested selector (such as a base task) returns that selector's short
+        form, so labels leave out nested defaults too. Cache keys never use
+        this form (see :meth:`canonical`).
+        """
+        return value
 
     def selector(self, *, skip: tuple[str, ...] = ()) -> str:
         """Display form such as ``ksg[k=5]`` (only non-default parameters)."""
@@ -256,10 +268,6 @@ class Task(Configurable):
     def family(self) -> str:
         """Family name used to group tasks in reports (defaults to the registry name)."""
         return self.name
-
-    def changed_params(self) -> dict[str, Any]:
-        """Tasks show every set parameter: a task is identified by all of them."""
-        return {k: v for k, v in self.get_params().items() if v is not None}
 
     def sample(self, n: int, rng: Any) -> tuple[np.ndarray, np.ndarray]:
         """Draw ``n`` paired samples using ``rng`` (a Generator, SeedSequence or int)."""

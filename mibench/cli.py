@@ -197,15 +197,23 @@ def _executor_options(o: dict[str, Any]) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .plan import RunSpec
-    from .runner import run_spec, summarize
+    from .runner import run_spec
+    from .summary import format_summary
 
     o = resolve_run_options(args)
+    if not o["suite"] and not o["tasks"]:
+        if o["n"]:
+            raise UsageError("--n goes with --tasks (e.g. --tasks 'gaussian[dim=2,rho=0.9]' "
+                             "--n 1000,10000); without --tasks the default suite fixes n")
+        from .suites import DEFAULT_SUITE
+
+        o["suite"] = DEFAULT_SUITE
+        if not o["quiet"]:
+            print(f"no --tasks or --suite: running the {DEFAULT_SUITE!r} suite "
+                  "(see 'mibench list --suites')", flush=True)
     if not o["suite"]:
         if not o["estimators"]:
             raise UsageError("give --estimators (e.g. --estimators gaussian) or --suite NAME")
-        if not o["tasks"]:
-            raise UsageError("give --tasks (e.g. --tasks 'gaussian[dim=2,rho=0.9]') "
-                             "or --suite NAME")
         if not o["n"]:
             raise UsageError("give --n (e.g. --n 1000,10000) or --suite NAME")
     elif o["tasks"] or o["n"]:
@@ -225,13 +233,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                        batch_seeds=not o["no_batch_seeds"],
                        executor_options=_executor_options(o),
                        csv=bool(o["csv"]), progress=not o["quiet"])
-    import pandas as pd
-
-    summary = summarize(outcome.table)
-    if not o["quiet"] and not summary.empty:
-        with pd.option_context("display.width", 200, "display.max_rows", 500,
-                               "display.float_format", "{:.4f}".format):
-            print(summary.to_string(index=False))
+    if not o["quiet"] and not outcome.table.empty:
+        print(format_summary(outcome.table))
     print(f"{outcome.total} cells: {outcome.ran} run now, {outcome.skipped} already stored, "
           f"{outcome.failed} failed; results in {o['out']}")
     return 0

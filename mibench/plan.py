@@ -67,6 +67,7 @@ class Cell:
     dim_x: int
     dim_y: int
     true_mi: float
+    family: str = ""  # the task's Task.family, for grouping in reports
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,6 +129,7 @@ def make_cells(
                         dim_x=task.dim_x,
                         dim_y=task.dim_y,
                         true_mi=float(task.mi),
+                        family=task.family,
                     ))
     return cells
 

@@ -4,9 +4,11 @@
 
 * ``metrics.csv`` — :func:`mibench.analysis.metrics` (every metric with its CI);
 * ``table.md`` / ``table.tex`` — estimators as columns, task × n as rows,
-  "mean ± sd" (``stat="mean_std"``, best = smallest |bias|) or "bias / RMSE"
-  (``stat="bias_rmse"``, best = smallest RMSE); the best entry of each row in
-  bold;
+  "mean [95 % CI]" (``stat="mean_ci"``, the default: a Student-t interval
+  over seeds, or the number of seeds and "no CI" where fewer than 3 are ok),
+  "mean ± sd" (``stat="mean_std"``) — best = smallest |bias| for both — or
+  "bias / RMSE" (``stat="bias_rmse"``, best = smallest RMSE); the best entry
+  of each row in bold; a footnote states the interval rule;
 * figures, each as PNG and PDF: estimate against true MI with the identity
   line (one panel per task family); bias and RMSE against dimension and
   against n; time against n and against dimension on log–log axes with the
@@ -27,17 +29,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .analysis import metrics
+from .analysis import MIN_SEEDS_T, metrics
 from .scaling import fit_power_law, scaling_rows
 
 NATS_PER_BIT = math.log(2)
+STATS = ("mean_ci", "mean_std", "bias_rmse")
+CAPTIONS = {
+    "mean_ci": (f"Mean over seeds [95 % Student-t interval]; no interval below "
+                f"{MIN_SEEDS_T} ok seeds."),
+    "mean_std": "Mean ± sd over seeds.",
+    "bias_rmse": "Bias / RMSE over seeds.",
+}
 
 
-def results_table(m: pd.DataFrame, stat: str = "mean_std", bits: bool = False
+def results_table(m: pd.DataFrame, stat: str = "mean_ci", bits: bool = False
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(cells as text, mask of best entries): rows task × n, columns estimators."""
-    if stat not in ("mean_std", "bias_rmse"):
-        raise ValueError(f"stat must be 'mean_std' or 'bias_rmse'; got {stat!r}")
+    if stat not in STATS:
+        raise ValueError(f"stat must be one of {', '.join(STATS)}; got {stat!r}")
     f = 1 / NATS_PER_BIT if bits else 1.0
     ests = list(dict.fromkeys(m["estimator"]))
     keys = list(dict.fromkeys(zip(m["task"], m["n"], strict=True)))
@@ -49,7 +58,15 @@ def results_table(m: pd.DataFrame, stat: str = "mean_std", bits: bool = False
         truth[(task, n)] = g["true_mi"].iloc[0] * f
         score = {}
         for _, r in g.iterrows():
-            if stat == "mean_std":
+            if stat == "mean_ci":
+                if not np.isfinite(r["mean"]):
+                    cell = "failed"
+                elif np.isfinite(r["mean_lo"]):
+                    cell = f"{r['mean'] * f:.3f} [{r['mean_lo'] * f:.3f}, {r['mean_hi'] * f:.3f}]"
+                else:
+                    cell = f"{r['mean'] * f:.3f} ({int(r['seeds'])} seeds, no CI)"
+                score[r["estimator"]] = abs(r["bias"])
+            elif stat == "mean_std":
                 sd = "" if not np.isfinite(r["std"]) else f" ± {r['std'] * f:.3f}"
                 cell = f"{r['mean'] * f:.3f}{sd}" if np.isfinite(r["mean"]) else "failed"
                 score[r["estimator"]] = abs(r["bias"])
@@ -59,6 +76,8 @@ def results_table(m: pd.DataFrame, stat: str = "mean_std", bits: bool = False
                 score[r["estimator"]] = r["rmse"]
             if r["failures"]:
                 cell += f" ({r['failures']} failed)"
+            if np.isfinite(r.get("ceiling", np.nan)) and r["true_mi"] >= r["ceiling"]:
+                cell += " †"
             text.loc[(task, n), r["estimator"]] = cell
         finite = {k: v for k, v in score.items() if np.isfinite(v)}
         if len(finite) > 1:
@@ -68,7 +87,22 @@ def results_table(m: pd.DataFrame, stat: str = "mean_std", bits: bool = False
     return text, best
 
 
-def to_markdown(text: pd.DataFrame, best: pd.DataFrame, unit: str) -> str:
+def ceiling_footnote(m: pd.DataFrame, bits: bool = False) -> str:
+    """One sentence naming each estimator's ceiling (the most it can report), or ''."""
+    if "ceiling" not in m or not np.isfinite(m["ceiling"]).any():
+        return ""
+    f = 1 / NATS_PER_BIT if bits else 1.0
+    parts = []
+    for est, g in m[np.isfinite(m["ceiling"])].groupby("estimator", sort=False):
+        lo, hi = g["ceiling"].min() * f, g["ceiling"].max() * f
+        span = f"{lo:.2f}" if math.isclose(lo, hi, rel_tol=1e-3) else f"{lo:.2f}–{hi:.2f}"
+        parts.append(f"{est} {span} ({g['ceiling_note'].iloc[0]})")
+    return ("Ceilings, the most an estimator can report whatever the truth: "
+            + "; ".join(parts) + ". †: the true MI is at or above the estimator's ceiling, "
+            "so a shortfall there is the method's limit, not a training failure.")
+
+
+def to_markdown(text: pd.DataFrame, best: pd.DataFrame, unit: str, caption: str = "") -> str:
     cols = ["task", "n", *text.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join(
         ["---", "---:"] + ["---:"] * len(text.columns)) + "|"]
@@ -76,7 +110,7 @@ def to_markdown(text: pd.DataFrame, best: pd.DataFrame, unit: str) -> str:
         cells = [f"**{v}**" if best.loc[(task, n), c] else v for c, v in row.items()]
         lines.append("| " + " | ".join([f"`{task}`", f"{n:,}", *cells]) + " |")
     lines.append("")
-    lines.append(f"MI in {unit}; bold: best in the row.")
+    lines.append(f"{caption + ' ' if caption else ''}MI in {unit}; bold: best in the row.")
     return "\n".join(lines) + "\n"
 
 
@@ -86,7 +120,7 @@ def _tex(s: str) -> str:
                  ("#", r"\#"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}"),
                  ("~", r"\~{}")):
         out = out.replace(a, b)
-    return out.replace("±", r"$\pm$")
+    return out.replace("±", r"$\pm$").replace("†", r"$^\dagger$").replace("–", "--")
 
 
 def to_latex(text: pd.DataFrame, best: pd.DataFrame, unit: str, caption: str) -> str:
@@ -163,6 +197,12 @@ def figures(m: pd.DataFrame, table: pd.DataFrame, out: Path, bits: bool = False
         for est, ge in g.groupby("estimator"):
             ax.errorbar(ge["truth_u"], ge["mean_u"], yerr=ge["std_u"].fillna(0), fmt="o",
                         ms=3, capsize=2, color=palette[est], label=est)
+            ceil = ge["ceiling"].min() * f if "ceiling" in ge else np.nan
+            if np.isfinite(ceil) and ceil <= hi:  # a ceiling the data come near
+                ax.axhline(ceil, color=palette[est], lw=1, ls=":")
+                name = ge["estimator_name"].iloc[0]
+                ax.annotate(f"{name} ceiling", (lo, ceil), fontsize=6, color=palette[est],
+                            va="bottom")
         ax.set_title(fam)
         ax.set_xlabel(f"true MI ({unit})")
         ax.set_ylabel(f"estimate ({unit})")
@@ -171,7 +211,8 @@ def figures(m: pd.DataFrame, table: pd.DataFrame, out: Path, bits: bool = False
     handles = [plt.Line2D([], [], color="0.4", ls="--", label="truth")] + [
         plt.Line2D([], [], marker="o", ls="", color=palette[e], label=e) for e in ests]
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    fig.suptitle("Estimate (mean ± sd over seeds) against true MI")
+    fig.suptitle("Estimate against true MI\n(mean ± sd over seeds; dotted: ceilings)",
+                 fontsize=9)
     fig.tight_layout()
     _save(fig, out, "estimate_vs_truth", written)
     plt.close(fig)
@@ -242,7 +283,34 @@ def figures(m: pd.DataFrame, table: pd.DataFrame, out: Path, bits: bool = False
             _save(fig, out, f"time_vs_{axis}", written)
         plt.close(fig)
 
-    # 4. MINE paper Figure 1: estimate vs rho at dim 2 and 20
+    # 4. training curves of the estimators that report one
+    curves = training_curves(table)
+    if not curves.empty:
+        tasks_shown = list(dict.fromkeys(curves["task"]))[:8]
+        ncol = min(4, len(tasks_shown))
+        nrow = math.ceil(len(tasks_shown) / ncol)
+        fig, axes = plt.subplots(nrow, ncol, figsize=(3.4 * ncol, 2.9 * nrow), squeeze=False)
+        for ax, task in zip(axes.ravel(), tasks_shown, strict=False):
+            g = curves[curves["task"] == task]
+            for (est, _key), gc in g.groupby(["estimator", "key"], sort=False):
+                ax.plot(gc["step"], gc["heldout"] * f, color=palette.get(est, "0.3"), lw=0.8,
+                        alpha=0.7)
+            ax.axhline(g["true_mi"].iloc[0] * f, color="k", lw=1, ls="--")
+            ax.set_title(_short(str(task), 40), fontsize=8)
+            ax.set_xlabel("training step")
+            ax.set_ylabel(f"held-out estimate ({unit})")
+        for ax in axes.ravel()[len(tasks_shown):]:
+            ax.axis("off")
+        shown = list(dict.fromkeys(curves["estimator"]))
+        handles = [plt.Line2D([], [], color="k", ls="--", label="truth")] + [
+            plt.Line2D([], [], color=palette.get(e, "0.3"), label=e) for e in shown]
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        fig.suptitle("Training curves: held-out estimate per cell (largest n of each task)")
+        fig.tight_layout()
+        _save(fig, out, "training_curves", written)
+        plt.close(fig)
+
+    # 5. MINE paper Figure 1: estimate vs rho at dim 2 and 20
     g = m[(m["task_name"] == "gaussian") & (m["dim_x"].isin([2, 20]))].copy()
     if not g.empty:
         g["rho"] = [json.loads(p).get("rho") if isinstance(p, str) else None
@@ -269,6 +337,31 @@ def figures(m: pd.DataFrame, table: pd.DataFrame, out: Path, bits: bool = False
             _save(fig, out, "mine_figure1", written)
             plt.close(fig)
     return written
+
+
+def _short(label: str, width: int) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def training_curves(table: pd.DataFrame) -> pd.DataFrame:
+    """Long table (estimator, task, key, step, heldout, true_mi) of the training
+    curves that estimators report in ``info`` (``curve_step``, ``curve_heldout``),
+    for the largest n of each task."""
+    if "info" not in table:
+        return pd.DataFrame()
+    ok = table[table["status"] == "ok"]
+    ok = ok[ok["n"] == ok.groupby("task")["n"].transform("max")]
+    rows = []
+    for _, r in ok.iterrows():
+        if not isinstance(r["info"], str) or "curve_heldout" not in r["info"]:
+            continue
+        info = json.loads(r["info"])
+        for step, v in zip(info.get("curve_step") or [], info.get("curve_heldout") or [],
+                           strict=False):
+            if v is not None:
+                rows.append({"estimator": r["estimator"], "task": r["task"], "key": r["key"],
+                             "step": step, "heldout": float(v), "true_mi": r["true_mi"]})
+    return pd.DataFrame(rows)
 
 
 def _html(title: str, md_table: str, text: pd.DataFrame, best: pd.DataFrame,
@@ -304,7 +397,7 @@ figure{{margin:1.5em 0}}</style></head><body>
 """
 
 
-def write_report(table: pd.DataFrame, out: str | Path, stat: str = "mean_std",
+def write_report(table: pd.DataFrame, out: str | Path, stat: str = "mean_ci",
                  bits: bool = False, figures_on: bool = True, title: str = "mibench report"
                  ) -> list[Path]:
     """Write every table, figure and the HTML page; return the paths written."""
@@ -316,10 +409,10 @@ def write_report(table: pd.DataFrame, out: str | Path, stat: str = "mean_std",
     m.to_csv(out / "metrics.csv", index=False)
     written.append(out / "metrics.csv")
     text, best = results_table(m, stat, bits)
-    md = to_markdown(text, best, unit)
+    caption = " ".join(c for c in (CAPTIONS[stat], ceiling_footnote(m, bits)) if c)
+    md = to_markdown(text, best, unit, caption)
     (out / "table.md").write_text(md)
-    caption = ("Mean $\\pm$ sd over seeds." if stat == "mean_std" else "Bias / RMSE over seeds.")
-    (out / "table.tex").write_text(to_latex(text, best, unit, caption.replace("$\\pm$", "±")))
+    (out / "table.tex").write_text(to_latex(text, best, unit, caption))
     written += [out / "table.md", out / "table.tex"]
     scal = scaling_rows(table)
     scal.to_csv(out / "scaling.csv", index=False)

@@ -14,8 +14,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
     from .store import load_results
 
-    if args.stat not in ("mean_std", "bias_rmse"):
-        raise ParameterError(f"--stat must be mean_std or bias_rmse; got {args.stat!r}")
+    if args.stat not in ("mean_ci", "mean_std", "bias_rmse"):
+        raise ParameterError("--stat must be one of mean_ci, mean_std, bias_rmse; "
+                             f"got {args.stat!r}")
     t0 = time.perf_counter()
     table = load_results(args.dir)
     if table.empty:
@@ -55,7 +56,8 @@ def add_commands(sub: Any) -> None:
     pr = sub.add_parser("report", help="tables, figures and an HTML page from a results folder")
     pr.add_argument("dir", help="output folder of a run (or a results .parquet/.csv)")
     pr.add_argument("--out", help="report folder (default DIR/report)")
-    pr.add_argument("--stat", default="mean_std", help="mean_std (default) or bias_rmse")
+    pr.add_argument("--stat", default="mean_ci",
+                    help="table cells: mean_ci (mean [95%% CI], default), mean_std or bias_rmse")
     pr.add_argument("--bits", action="store_true", help="show MI in bits instead of nats")
     pr.add_argument("--no-figures", action="store_true", help="tables only")
     pr.set_defaults(func=cmd_report)

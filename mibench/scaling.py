@@ -2,9 +2,16 @@
 
 ``fit_power_law`` fits log y = log c + a·log x by least squares over all
 points (every seed is a point) and gives a t-based confidence interval for
-the exponent a. The verdict for an axis reads "linear or better" when the
-interval's upper end is ≤ 1 or it covers 1, and "superlinear" when its lower
-end is above 1.
+the exponent a (95 %). The verdict for an axis, in this order:
+
+* "not enough data": fewer than 3 points or fewer than 2 distinct x;
+* "inconclusive": the interval is wider than ``MAX_CI_WIDTH`` = 1. An
+  interval of width 1 centred on linear, [0.5, 1.5], still excludes both a
+  constant cost (0) and a quadratic one (2); a wider one cannot tell them
+  apart, so it supports no claim about linearity;
+* "superlinear": the interval's lower end is above 1;
+* "sublinear (better than linear)": its upper end is below 1;
+* "consistent with linear": the interval covers 1.
 
 For MINE the right quantities differ from the classical estimators': at a
 fixed number of steps its time does not depend on n. So the analysis uses
@@ -25,6 +32,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+#: Widest exponent interval that still gives a verdict other than "inconclusive".
+MAX_CI_WIDTH = 1.0
+
 
 @dataclass
 class PowerFit:
@@ -38,6 +48,8 @@ class PowerFit:
     def verdict(self) -> str:
         if not math.isfinite(self.exponent):
             return "not enough data"
+        if not self.hi - self.lo <= MAX_CI_WIDTH:
+            return "inconclusive"
         if self.lo > 1.0:
             return "superlinear"
         if self.hi < 1.0:

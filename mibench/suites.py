@@ -43,6 +43,9 @@ class Suite:
 
 _SUITES: dict[str, Suite] = {}
 
+#: The suite ``mibench run`` runs when it is given neither tasks nor a suite.
+DEFAULT_SUITE = "default"
+
 
 def register_suite(suite: Suite) -> Suite:
     """Register a suite under its name (later registrations replace earlier ones)."""

@@ -17,6 +17,18 @@ def _rho_grid(dim: int) -> str:
 
 
 register_suite(Suite(
+    name="default",
+    description="what `mibench run` runs without --tasks: MINE's 1-D Gaussians (rho 0.5, 0.9; "
+                "n 5000) and dimension 20 (rho 0, 0.5; n 10 000), 3 seeds, a few minutes",
+    groups=(
+        SuiteGroup(tasks=("gaussian[dim=1,rho=0.5|0.9]",), n=(5_000,), seeds=3),
+        SuiteGroup(tasks=("gaussian[dim=20,rho=0|0.5]",), n=(10_000,), seeds=3),
+    ),
+    estimators=("mine", "ksg"),
+    cost_per_cell_s={"mine": 12.0, "ksg": 3.0},
+))
+
+register_suite(Suite(
     name="smoke",
     description="a handful of tiny cells that finish in seconds (README default run, CI)",
     groups=(

@@ -86,7 +86,8 @@ class Transformed(Task):
                     "y": (self._base.dim_y,)}[apply_to]
             require(min(dims) >= 2, "transformed: spiral needs dimension >= 2 in each "
                                     f"transformed variable; base {base!r} has {min(dims)}")
-        self.base = base
+        # stored in its short form, so equal bases give equal tasks and cache keys
+        self.base = self._base.selector()
         self.transform = transform
         self.apply_to = apply_to
         self.speed = float(speed)
@@ -94,6 +95,12 @@ class Transformed(Task):
     @property
     def family(self) -> str:
         return f"transformed:{self.transform}"
+
+    def display_value(self, name: str, value: object) -> object:
+        """The base task in its short form (its own defaults left out)."""
+        if name == "base" and isinstance(value, str):
+            return get_task(value).selector()
+        return value
 
     @property
     def dim_x(self) -> int:

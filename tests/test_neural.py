@@ -11,7 +11,7 @@ import mibench
 
 torch = pytest.importorskip("torch")
 
-FAST = {"steps": 200, "hidden": (32, 32), "eval_every": 50}
+FAST = {"steps": 200, "hidden": (32, 32), "eval_every": 50, "early_stopping": False}
 ALL = ["mine", "mine-biased", "mine-f", "nwj", "infonce", "smile"]
 
 
@@ -136,3 +136,68 @@ def test_batched_members_equal_single_runs_with_early_stopping() -> None:
     assert len({r.info["steps"] for r in alone}) > 1  # they stop at different times
     assert [r.info["steps"] for r in together] == [r.info["steps"] for r in alone]
     assert [r.value for r in together] == pytest.approx([r.value for r in alone], abs=1e-5)
+
+
+def test_convergence_verdict_on_synthetic_curves() -> None:
+    from mibench_estimators.neural._train import convergence
+
+    rng = np.random.default_rng(0)
+    steps = list(range(100, 3100, 100))  # 30 evaluations
+    flat = list(2.0 + 0.05 * rng.standard_normal(30))
+    drift = [2.0 + 1e-4 * s + 0.02 * rng.standard_normal() for s in steps]  # +0.15 late
+    tiny = [2.0 + 1e-7 * s + 1e-4 * rng.standard_normal() for s in steps]  # +0.0015 late
+    assert convergence(steps, flat) == "converged"
+    assert convergence(steps, drift) == "rising"
+    assert convergence(steps, tiny) == "converged"  # significant but negligible
+    # the old rule (last 3 evaluations vs the 3 before, within 2 %) called it flat
+    last, prev = np.mean(drift[-3:]), np.mean(drift[-6:-3])
+    assert abs(last - prev) <= 0.02 * last
+    assert convergence(steps[:8], flat[:8]) == "too few points"
+
+
+def test_short_budget_is_flagged_and_a_converged_run_is_not() -> None:
+    x, y = _data(4000, 0.9, 6, dim=3)
+    short = mibench.get_estimator("mine", steps=400, eval_every=20, lr=1e-4,
+                                  early_stopping=False).estimate_with_info(x, y)
+    assert short.info["convergence"] == "rising"
+    assert any("still rising" in w for w in short.warnings)
+    done = mibench.get_estimator("mine", steps=3000, eval_every=100, lr=1e-3,
+                                 early_stopping=False).estimate_with_info(x, y)
+    assert done.info["convergence"] == "converged" and not done.warnings
+
+
+def test_negatives_never_pair_a_row_with_itself() -> None:
+    from mibench_estimators.neural._train import _Members, _negative_rows
+
+    gens = _Members([0, 1, 2], torch.device("cpu"))
+    for _ in range(50):
+        p1 = gens.perms(37, torch.device("cpu"))[:, :32]
+        p2 = _negative_rows(p1, gens)
+        assert not (p1 == p2).any()
+        # each member's negatives are the same rows, re-paired
+        assert torch.equal(p1.sort(dim=1).values, p2.sort(dim=1).values)
+
+
+def test_standardisation_uses_training_rows_only() -> None:
+    # Scaling the held-out rows changes nothing that training sees: the
+    # train-side curve is identical (it would move if the held-out rows
+    # entered the standardisation statistics).
+    x, y = _data(1000, 0.7, 8)
+    n_train = 700
+    held = torch.randperm(1000, generator=torch.Generator().manual_seed(0)).numpy()[n_train:]
+    x2, y2 = x.copy(), y.copy()
+    x2[held] *= 50.0
+    y2[held] += 10.0
+    est = mibench.get_estimator("mine", seed=0, **FAST)
+    a = est.estimate_with_info(x, y).info["curve_train"]
+    b = est.estimate_with_info(x2, y2).info["curve_train"]
+    assert a == b
+
+
+def test_results_carry_their_ceiling() -> None:
+    x, y = _data(1000, 0.8, 9)
+    info = mibench.get_estimator("infonce", batch_size=32, **FAST).estimate_with_info(x, y).info
+    assert info["ceiling"] == pytest.approx(math.log(32))
+    info = mibench.get_estimator("mine", eval_pairs=3000, **FAST).estimate_with_info(x, y).info
+    # 300 held-out rows, 10 cyclic shifts: 3000 negative pairs
+    assert info["ceiling"] == pytest.approx(math.log(3000))

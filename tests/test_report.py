@@ -73,3 +73,27 @@ def test_scaling_cli_reads_results(results: Path) -> None:
     p = run_cli(["scaling", str(results)])
     assert p.returncode == 0, p.stderr
     assert "time vs n" in p.stdout and "time vs dim" in p.stdout
+
+
+def test_two_seed_table_shows_no_interval_and_why(results: Path) -> None:
+    run_cli(["report", str(results), "--no-figures"])
+    md = (results / "report" / "table.md").read_text()
+    assert "(2 seeds, no CI)" in md and not re.search(r"\d\.\d{3} \[", md)
+    assert "no interval below 3 ok seeds" in md
+
+
+def test_neural_curves_and_ceilings_in_the_report(tmp_path: Path) -> None:
+    spec = RunSpec(estimators=["infonce[steps=120,batch_size=16,hidden=(16,),eval_every=10,"
+                               "early_stopping=false]"],
+                   tasks=["gaussian[dim=2,rho=0.9|0.99]"], n=[600], seeds=2)
+    run_spec(spec, tmp_path)
+    p = run_cli(["report", str(tmp_path)])
+    assert p.returncode == 0, p.stderr
+    rep = tmp_path / "report"
+    assert (rep / "training_curves.png").stat().st_size > 0
+    md = (rep / "table.md").read_text()
+    # log 16 = 2.77: the rho = 0.99 task (truth 3.92) is above the ceiling, 0.9 (1.66) is not
+    assert "2.77 (log(batch 16))" in md
+    rows = {ln.split("|")[1].strip(): ln for ln in md.splitlines() if ln.startswith("| `")}
+    assert "†" in rows["`gaussian[dim=2,rho=0.99]`"]
+    assert "†" not in rows["`gaussian[dim=2,rho=0.9]`"]

@@ -13,7 +13,8 @@ Bounds (nats), for a critic T:
 * Donsker–Varadhan (MINE): E_P[T] − log E_Q[e^T]
 * f-divergence / NWJ (MINE-f): E_P[T] − E_Q[e^(T−1)]
 * InfoNCE: E[T(x_i, y_i) − log (1/K) Σ_j e^(T(x_i, y_j))], never above log K
-* SMILE: E_P[T] − log E_Q[clip(e^T, e^−τ, e^τ)]
+* SMILE: E_P[T] − log E_Q[clip(e^T, e^−τ, e^τ)] — an estimate, not a bound:
+  clipping the partition term can move it above or below the DV value
 
 Log-mean-exp is computed stably (max shift through ``torch.logsumexp``).
 """
@@ -65,7 +66,7 @@ def infonce(scores: torch.Tensor) -> torch.Tensor:
 
 
 def smile(t_joint: torch.Tensor, t_marg: torch.Tensor, tau: float) -> torch.Tensor:
-    """SMILE: DV with the partition term's e^T clipped to [e^−τ, e^τ]."""
+    """SMILE estimate: DV with the partition term's e^T clipped to [e^−τ, e^τ] (not a bound)."""
     return t_joint.mean(-1) - log_mean_exp(torch.clamp(t_marg, -tau, tau), -1)
 
 

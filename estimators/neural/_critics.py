@@ -50,11 +50,14 @@ class StackedMLP(nn.Module):
             self.weights.append(nn.Parameter(w))
             self.biases.append(nn.Parameter(b))
 
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
-        """h: (S, M, d_in) → (S, M, d_out)."""
+    def forward(self, h: torch.Tensor, start: int = 0) -> torch.Tensor:
+        """h: (S, M, d_in) → (S, M, d_out). With ``start`` > 0, ``h`` is the
+        pre-activation output of layer ``start − 1`` and the rest is applied."""
         last = len(self.weights) - 1
-        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            h = torch.baddbmm(b, h, w)
+        if start > 0:
+            h = self.act(h)
+        for i in range(start, last + 1):
+            h = torch.baddbmm(self.biases[i], h, self.weights[i])
             if i < last:
                 h = self.act(h)
         return h
@@ -76,11 +79,14 @@ class ConcatCritic(nn.Module):
 
     def all_pairs(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Scores T(x_i, y_j) for all i, j: x (S, K, dx), y (S, K, dy) → (S, K, K)."""
+        # The first layer is linear in [x, y]: W·[x; y] + b = (W_x x + b) + W_y y, so
+        # it costs K rows per side plus a K×K broadcast sum instead of K² rows.
         s, k, dx = x.shape
-        dy = y.shape[-1]
-        xx = x.unsqueeze(2).expand(s, k, k, dx)
-        yy = y.unsqueeze(1).expand(s, k, k, dy)
-        return self.mlp(torch.cat([xx, yy], dim=-1).reshape(s, k * k, dx + dy)).reshape(s, k, k)
+        w0, b0 = self.mlp.weights[0], self.mlp.biases[0]
+        ax = torch.baddbmm(b0, x, w0[:, :dx])
+        ay = torch.bmm(y, w0[:, dx:])
+        h = (ax.unsqueeze(2) + ay.unsqueeze(1)).reshape(s, k * k, -1)
+        return self.mlp(h, start=1).reshape(s, k, k)
 
 
 class SeparableCritic(nn.Module):

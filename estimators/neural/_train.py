@@ -128,6 +128,11 @@ def _adam(critic: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
         return torch.optim.Adam(critic.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
+def negative_shifts(n: int, budget: int) -> int:
+    """Cyclic shifts of n held-out rows that give about ``budget`` negative pairs."""
+    return max(1, min(n - 1, budget // max(n, 1)))
+
+
 def _eval_pairs_bound(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
                       objective: str, tau: float, budget: int) -> torch.Tensor:
     """Bound on held-out data: joint = aligned rows; negatives = cyclic shifts of y.
@@ -136,7 +141,7 @@ def _eval_pairs_bound(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
     L·n distinct product-of-marginals pairs without pairing a row with itself.
     """
     s, n, _ = x.shape
-    shifts = max(1, min(n - 1, budget // max(n, 1)))
+    shifts = negative_shifts(n, budget)
     t_joint = critic(x, y)
     chunks = []
     # about 64k critic rows per forward pass keeps activations in cache
@@ -338,8 +343,24 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
             "converged": verdict[s] in ("converged", "early-stopped"),
             "wall_time_s": elapsed,
             "members_trained_together": S,
+            **_ceiling(cfg, int(Xtest.shape[1])),
         }))
     return results
+
+
+def _ceiling(cfg: TrainConfig, n_test: int) -> dict[str, Any]:
+    """The most the reported estimate can be, whatever the truth.
+
+    InfoNCE read at batch size k never exceeds log k. The DV-type estimates
+    (DV, NWJ, SMILE) read on held-out data with M product-of-marginals pairs
+    cannot credibly exceed about log M: beyond it the log-mean-exp over the
+    negatives is dominated by its largest term (McAllester & Stratos 2020).
+    """
+    if cfg.objective == "infonce":
+        k = min(cfg.batch_size, n_test)
+        return {"ceiling": math.log(k), "ceiling_note": f"log(batch {k})"}
+    m = negative_shifts(n_test, cfg.eval_pairs) * n_test
+    return {"ceiling": math.log(m), "ceiling_note": f"log({m:,} held-out negative pairs)"}
 
 
 def _standardize_by(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
