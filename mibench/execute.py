@@ -25,6 +25,9 @@ from .provenance import host_name
 STATUS_OK = "ok"
 STATUS_FAILED = "failed"
 STATUS_TIMEOUT = "timeout"
+#: The machinery lost the cell (its worker pool or cluster connection failed)
+#: before it finished. Not a result of the cell: a resumed run runs it again.
+STATUS_LOST = "lost"
 
 
 def _now() -> str:

@@ -17,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from .errors import ParameterError
-from .execute import STATUS_FAILED, failure_row, run_unit
+from .execute import STATUS_FAILED, STATUS_LOST, failure_row, run_unit
 from .plan import Cell
 
 
@@ -73,7 +73,16 @@ def _mp_context() -> Any:
 
 
 class ProcessExecutor(Executor):
-    """Run cells in ``jobs`` local worker processes."""
+    """Run cells in ``jobs`` local worker processes.
+
+    A worker that dies (a crash in native code, an out-of-memory kill, an
+    estimator that exits) breaks the whole pool, and with it every unit in
+    flight, most of which did nothing wrong. So a broken pool is not charged
+    to any cell: the pool is rebuilt for the units not yet started, and each
+    cell that was in flight is rerun once, alone, in a process of its own. A
+    cell whose process dies there too has killed its process twice and is
+    stored as ``failed``; every other cell gets its own result.
+    """
 
     name = "process"
 
@@ -88,29 +97,49 @@ class ProcessExecutor(Executor):
                     yield from fut.result()
             return
         pending = list(units)[::-1]
+        while pending:
+            in_flight = yield from self._run_pool(pending)
+            for unit in in_flight:
+                for cell in unit:
+                    yield self._run_alone(cell)
+
+    def _run_pool(self, pending: list[list[Cell]]) -> Iterator[dict[str, Any]]:
+        """Run units from ``pending`` (consumed from the end) until it is empty or
+        the pool breaks; return the units that were in flight when it broke."""
         with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context()) as pool:
             running: dict[Future[list[dict[str, Any]]], list[Cell]] = {}
-            broken = False
             while pending or running:
-                while pending and len(running) < 2 * self.jobs and not broken:
-                    unit = pending.pop()
-                    running[pool.submit(run_unit, unit, self.threads)] = unit
-                if not running:
-                    break
+                while pending and len(running) < 2 * self.jobs:
+                    try:
+                        fut = pool.submit(run_unit, pending[-1], self.threads)
+                    except BrokenProcessPool:  # a worker died since the last wait
+                        return list(running.values())
+                    running[fut] = pending.pop()
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
+                lost: list[list[Cell]] = []
                 for fut in done:
                     unit = running.pop(fut)
                     try:
-                        yield from fut.result()
+                        rows = fut.result()
                     except BrokenProcessPool:
-                        broken = True
-                        for cell in unit:
-                            yield failure_row(cell, STATUS_FAILED,
-                                              "worker process died while running this cell")
-            for unit in reversed(pending):
-                for cell in unit:
-                    yield failure_row(cell, STATUS_FAILED,
-                                      "not run: the worker pool broke down earlier in the run")
+                        lost.append(unit)
+                        continue
+                    yield from rows
+                if lost:
+                    # every unit still running went down with the pool
+                    lost.extend(running.values())
+                    return lost
+        return []
+
+    def _run_alone(self, cell: Cell) -> dict[str, Any]:
+        """Rerun one cell in a fresh single-worker pool; a second death is its own."""
+        with ProcessPoolExecutor(max_workers=1, mp_context=_mp_context()) as pool:
+            try:
+                return pool.submit(run_unit, [cell], self.threads).result()[0]
+            except BrokenProcessPool:
+                return failure_row(cell, STATUS_FAILED,
+                                   "the cell killed its worker process twice (in the pool, "
+                                   "then alone)", attempts=2)
 
 
 def _dask_unit(unit: list[Cell], threads: int | None, timeout: float | None
@@ -164,18 +193,30 @@ class DaskExecutor(Executor):
                                        processes=True, host="127.0.0.1",
                                        dashboard_address=None)
                 client = Client(cluster)
+        def submit(u: list[Cell]) -> Any:
+            return client.submit(_dask_unit, u, self.threads, self.timeout, pure=False,
+                                 key=f"mibench-{u[0].key}-{len(u)}")
+
         try:
-            futures = {client.submit(_dask_unit, u, self.threads, self.timeout, pure=False,
-                                     key=f"mibench-{u[0].key}-{len(u)}"): u for u in units}
-            for fut in as_completed(futures):
-                unit = futures[fut]
+            futures = {submit(u): u for u in units}
+            queue = as_completed(futures)
+            for fut in queue:
+                unit = futures.pop(fut)
                 try:
                     rows = fut.result()
                 except KilledWorker:
+                    if len(unit) > 1:
+                        # a batch of seeds: find the guilty cell by running each alone
+                        for c in unit:
+                            single = submit([c])
+                            futures[single] = [c]
+                            queue.add(single)
+                        continue
                     rows = [failure_row(c, STATUS_FAILED, "the Dask worker running this cell "
                                         "died, and died again on the retry") for c in unit]
                 except Exception as exc:
-                    rows = [failure_row(c, STATUS_FAILED, f"{type(exc).__name__}: {exc}")
+                    # the machinery failed, not the cell: stored as lost, rerun on resume
+                    rows = [failure_row(c, STATUS_LOST, f"{type(exc).__name__}: {exc}")
                             for c in unit]
                 yield from rows
         finally:

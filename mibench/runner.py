@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from .execute import STATUS_FAILED, STATUS_OK, group_cells
+from .execute import STATUS_FAILED, STATUS_LOST, STATUS_OK, group_cells
 from .executors import make_executor
 from .plan import Cell, RunSpec
 from .provenance import static_provenance
@@ -57,8 +57,10 @@ def run_spec(
     store = ResultStore(out)
     t_start = time.perf_counter()
     try:
-        done_statuses = None if not retry_failed else [STATUS_OK]
-        have = store.keys(done_statuses)
+        # a lost cell (the machinery failed, not the cell) is never a result
+        stored = store.statuses()
+        have = {k for k, st in stored.items()
+                if st != STATUS_LOST and (st == STATUS_OK or not retry_failed)}
         todo = [c for c in cells if c.key not in have]
         store.set_meta("spec", asdict(spec))
         prov = static_provenance()

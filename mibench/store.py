@@ -105,6 +105,10 @@ class ResultStore:
             )
         return {r[0] for r in cur}
 
+    def statuses(self) -> dict[str, str]:
+        """Status of every stored cell, by key."""
+        return dict(self._con.execute("SELECT key, status FROM cells").fetchall())
+
     def get_meta(self, name: str, default: Any = None) -> Any:
         r = self._con.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return default if r is None else json.loads(r[0])

@@ -40,14 +40,17 @@ PLUGIN_SOURCE = textwrap.dedent('''
         description = "demo: sleeps, then estimates"
         contract = ContractSettings(zero_tol=0.02, easy_tol=0.05)
 
-        def __init__(self, delay: float = 0.0, fail_on: int = -1) -> None:
+        def __init__(self, delay: float = 0.0, fail_on: int = -1, crash_on: int = -1) -> None:
             self.delay = delay
             self.fail_on = fail_on
+            self.crash_on = crash_on
 
         def _estimate(self, x, y):
             time.sleep(self.delay)
             if self.fail_on >= 0 and x.shape[0] == self.fail_on:
                 raise RuntimeError("deliberate failure")
+            if self.crash_on >= 0 and x.shape[0] == self.crash_on:
+                os._exit(9)  # kill this process, as a crash in native code would
             r = np.corrcoef(x[:, 0], y[:, 0])[0, 1]
             return float(-0.5 * np.log1p(-r * r))
 

@@ -100,3 +100,23 @@ def test_timeout_recorded_and_process_killed(executor: str, plugin_env: dict[str
     time.sleep(0.5)
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert "mibench.cellproc" not in ps  # no cell process left behind
+
+
+@pytest.mark.parametrize("executor", ["process", "dask"])
+def test_a_cell_that_kills_its_process_fails_alone(executor: str, plugin_env: dict[str, str],
+                                                   tmp_path: Path) -> None:
+    # 4 n x 3 seeds; the three n = 100 cells kill their worker process. Every
+    # other cell, including those in flight when the pool broke, must be ok.
+    args = ["run", "--estimators", "slow-gaussian[delay=0.2,crash_on=100]", "--tasks",
+            "gaussian[rho=0.5]", "--n", "100,200,300,400", "--seeds", "3",
+            "--executor", executor, "--jobs", "2", "--out", str(tmp_path), "-q"]
+    p = run_cli(args, env=plugin_env, timeout=240)
+    assert p.returncode == 0, p.stderr
+    df = pd.read_parquet(tmp_path / "results.parquet")
+    assert len(df) == 12 and df["key"].is_unique
+    guilty = df["n"] == 100
+    assert (df.loc[guilty, "status"] == "failed").all(), df[["n", "status", "error"]]
+    assert (df.loc[~guilty, "status"] == "ok").all(), df[["n", "status", "error"]]
+    # a rerun has nothing left to do (failed is final, nothing was lost)
+    p = run_cli(args, env=plugin_env, timeout=240)
+    assert "0 run now, 12 already stored" in p.stdout

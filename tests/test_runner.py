@@ -132,3 +132,18 @@ def test_neural_seeds_trained_together_match_one_at_a_time(tmp_path: Path) -> No
     # float32 batched matrix products round differently: equal to about 1e-6 nats
     np.testing.assert_allclose(together["estimate"], alone["estimate"], atol=1e-4)
     assert together["estimate"].nunique() == 3  # each seed its own data and critic
+
+
+def test_lost_cells_are_rerun_on_resume(tmp_path: Path) -> None:
+    first = run_spec(_spec(seeds=3), tmp_path).table
+    con = sqlite3.connect(tmp_path / DB_NAME)
+    key = first["key"].iloc[0]
+    row = json.loads(con.execute("SELECT row FROM cells WHERE key = ?", (key,)).fetchone()[0])
+    row.update(status="lost", estimate=None, error="connection to the cluster lost")
+    con.execute("UPDATE cells SET status = 'lost', row = ? WHERE key = ?",
+                (json.dumps(row), key))
+    con.commit()
+    con.close()
+    again = run_spec(_spec(seeds=3), tmp_path)
+    assert again.ran == 1 and again.skipped == 2
+    assert (again.table["status"] == "ok").all()
