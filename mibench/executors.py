@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -103,7 +103,8 @@ class ProcessExecutor(Executor):
                 for cell in unit:
                     yield self._run_alone(cell)
 
-    def _run_pool(self, pending: list[list[Cell]]) -> Iterator[dict[str, Any]]:
+    def _run_pool(self, pending: list[list[Cell]]
+                  ) -> Generator[dict[str, Any], None, list[list[Cell]]]:
         """Run units from ``pending`` (consumed from the end) until it is empty or
         the pool breaks; return the units that were in flight when it broke."""
         with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context()) as pool:
