@@ -37,6 +37,10 @@ class PluginUnavailableError(MibenchError, RuntimeError):
     """A plugin is registered but cannot run here (for example torch is missing)."""
 
 
+class PluginError(MibenchError, TypeError):
+    """A plugin is registered inconsistently (for example under two names)."""
+
+
 class StoreError(MibenchError, OSError):
     """The result store cannot be created, opened or written."""
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from .base import Estimator, Task
-from .errors import PluginUnavailableError, UnknownNameError, suggest
+from .errors import PluginError, PluginUnavailableError, UnknownNameError, suggest
 
 T = TypeVar("T")
 
@@ -77,6 +77,9 @@ class Registry(Generic[T]):
 
     # -- registration -----------------------------------------------------
     def add(self, name: str, obj: Any, origin: str) -> None:
+        if isinstance(obj, type) and getattr(obj, "name", name) != name:
+            raise PluginError(f"{self.kind} class {obj.__qualname__} carries the name "
+                              f"{obj.name!r} but is being registered as {name!r}")
         with self._lock:
             old = self._entries.get(name)
             if old is not None and old.obj is not None and old.error is None:
@@ -140,8 +143,17 @@ class Registry(Generic[T]):
             if isinstance(obj, type):
                 if ep.name in self._entries and self._entries[ep.name].obj is obj:
                     continue
-                if not getattr(obj, "name", ""):
-                    obj.name = ep.name  # type: ignore[attr-defined]
+                own = obj.__dict__.get("name")
+                if own and own != ep.name:
+                    self.add_broken(ep.name, origin, (
+                        f"{obj.__qualname__} is registered as {own!r}, not {ep.name!r}; "
+                        "give the entry point the class's own name"))
+                    continue
+                # A class without a name of its own (one that subclasses a built-in
+                # inherits the parent's) gets the entry point's, so that the name
+                # it was looked up by is the name that runs, is stored and is
+                # rebuilt in worker processes.
+                obj.name = ep.name  # type: ignore[attr-defined]
                 self.add(ep.name, obj, origin)
 
     # -- lookup -----------------------------------------------------------

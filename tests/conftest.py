@@ -55,6 +55,16 @@ PLUGIN_SOURCE = textwrap.dedent('''
             return float(-0.5 * np.log1p(-r * r))
 
 
+    from mibench_estimators.gaussian import GaussianEstimator
+
+
+    class ConstGauss(GaussianEstimator):
+        """A subclass of a built-in with no name of its own (returns a constant)."""
+
+        def _estimate(self, x, y):
+            return 42.0
+
+
     class Independent(Task):
         """Independent uniforms: MI = 0."""
 
@@ -76,6 +86,8 @@ ENTRY_POINTS = textwrap.dedent('''
     demo-corr = mibench_demo_plugin:DemoCorrelation
     slow-gaussian = mibench_demo_plugin:SlowGaussian
     broken-demo = mibench_demo_plugin:DoesNotExist
+    const-gauss = mibench_demo_plugin:ConstGauss
+    gauss-alias = mibench_estimators.gaussian:GaussianEstimator
 
     [mibench.tasks]
     demo-independent = mibench_demo_plugin:Independent

@@ -22,6 +22,9 @@ def test_entry_point_plugin_listed_and_runs(plugin_env: dict[str, str], tmp_path
     assert "demo-independent" in p.stdout
     # a broken entry point is shown as unavailable, and does not break the others
     assert "broken-demo" in p.stdout and "UNAVAILABLE" in p.stdout
+    # a second name for a class that has its own is refused, not silently aliased
+    alias = next(ln for ln in p.stdout.splitlines() if ln.strip().startswith("gauss-alias"))
+    assert "UNAVAILABLE" in alias and "registered as 'gaussian'" in alias
     r = run_cli(["run", "--estimators", "demo-corr,gaussian", "--tasks",
                  "gaussian[rho=0.5],demo-independent", "--n", "500", "--seeds", "2",
                  "--out", str(tmp_path), "-q"], env=plugin_env)
@@ -99,3 +102,23 @@ def test_plain_install_carries_builtin_plugins(tmp_path: Path) -> None:
     lines = p.stdout.splitlines()
     assert lines[0].startswith(str(target)) and lines[1].startswith(str(target))
     assert "gaussian" in lines[2]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_entry_point_subclass_of_a_builtin_runs_as_itself(plugin_env: dict[str, str],
+                                                          tmp_path: Path, jobs: str) -> None:
+    code = ("import mibench; e = mibench.get_estimator('const-gauss');"
+            "print(e.name, e.estimate([[0.0], [1.0], [2.0], [4.0]], [[1.0], [0.0], [3.0], [2.0]]),"
+            " mibench.get_estimator('gaussian').name)")
+    p = subprocess.run([sys.executable, "-c", code], env=plugin_env, capture_output=True,
+                       text=True, timeout=120)
+    assert p.stdout.split() == ["const-gauss", "42.0", "gaussian"], p.stderr
+    r = run_cli(["run", "--estimators", "const-gauss,gaussian", "--tasks", "gaussian[rho=0.5]",
+                 "--n", "300", "--seeds", "2", "--jobs", jobs, "--out", str(tmp_path), "-q"],
+                env=plugin_env)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(tmp_path / "results.parquet")
+    mine = df[df["estimator"] == "const-gauss"]
+    assert len(mine) == 2 and (mine["estimator_name"] == "const-gauss").all()
+    assert (mine["estimate"] == 42.0).all()
+    assert (df[df["estimator"] == "gaussian"]["estimate"] < 1).all()
