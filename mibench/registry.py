@@ -77,9 +77,10 @@ class Registry(Generic[T]):
 
     # -- registration -----------------------------------------------------
     def add(self, name: str, obj: Any, origin: str) -> None:
-        if isinstance(obj, type) and getattr(obj, "name", name) != name:
+        carried = getattr(obj, "name", name) if isinstance(obj, type) else name
+        if carried != name:
             raise PluginError(f"{self.kind} class {obj.__qualname__} carries the name "
-                              f"{obj.name!r} but is being registered as {name!r}")
+                              f"{carried!r} but is being registered as {name!r}")
         with self._lock:
             old = self._entries.get(name)
             if old is not None and old.obj is not None and old.error is None:
