@@ -97,11 +97,39 @@ def _rms(s: np.ndarray, axis: int) -> np.ndarray:
     return np.sqrt((s**2).mean(axis=axis))
 
 
+def separate_versions(table: pd.DataFrame) -> pd.DataFrame:
+    """Give rows of one label made by different code different labels.
+
+    An estimator (or task) label is shared by every version of its code; rows
+    from two versions must never be averaged together. Where a label has rows
+    with more than one code fingerprint (``estimator_version``,
+    ``task_version``) or parameter set, each version's label gets
+    ``@<fingerprint>`` ("@unversioned" for rows older than fingerprints).
+    """
+    out = table.copy()
+    for label_col, ver_col, par_col in (("estimator", "estimator_version", "estimator_params"),
+                                        ("task", "task_version", "task_params")):
+        if label_col not in out:
+            continue
+        ver = (out[ver_col].fillna("") if ver_col in out
+               else pd.Series("", index=out.index)).astype(str)
+        par = (out[par_col].fillna("") if par_col in out
+               else pd.Series("", index=out.index)).astype(str)
+        ident = ver + "|" + par
+        mixed = ident.groupby(out[label_col]).transform("nunique") > 1
+        if mixed.any():
+            tag = ver.where(ver != "", "unversioned").str[:12]
+            out.loc[mixed, label_col] = out.loc[mixed, label_col] + "@" + tag[mixed]
+    return out
+
+
 def metrics(table: pd.DataFrame, n_boot: int = 2000, level: float = 0.95,
             seed: int = 0) -> pd.DataFrame:
-    """One row per (estimator, task, n) with every metric and its interval."""
+    """One row per (estimator, task, n) with every metric and its interval; rows
+    from different code versions are kept apart (:func:`separate_versions`)."""
     if table.empty:
         return pd.DataFrame()
+    table = separate_versions(table)
     rows = []
     for (est, task, n), g in table.groupby(GROUP, sort=False):
         ok = g[g["status"] == "ok"]

@@ -235,6 +235,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                        csv=bool(o["csv"]), progress=not o["quiet"])
     if not o["quiet"] and not outcome.table.empty:
         print(format_summary(outcome.table))
+    if outcome.stale:
+        print(f"{outcome.stale} stored row{'s' if outcome.stale != 1 else ''} of these cells "
+              "came from other versions of the code: ignored (stale), their cells rerun")
     print(f"{outcome.total} cells: {outcome.ran} run now, {outcome.skipped} already stored, "
           f"{outcome.failed} failed; results in {o['out']}")
     return 0

@@ -20,6 +20,7 @@ import numpy as np
 from .base import Estimator, Task, to_jsonable
 from .errors import ParameterError
 from .factory import build
+from .fingerprint import fingerprint
 from .registry import estimators, tasks
 from .selectors import parse_selectors
 from .suites import get_suite
@@ -68,6 +69,9 @@ class Cell:
     dim_y: int
     true_mi: float
     family: str = ""  # the task's Task.family, for grouping in reports
+    estimator_version: str = ""  # fingerprint of the estimator's code (part of the key)
+    task_version: str = ""  # fingerprint of the task's code (part of the key)
+    config_key: str = ""  # the key without the fingerprints: same cell, any code version
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,6 +84,10 @@ class Cell:
 
     def make_task(self) -> Task:
         return build(tasks, self.task_name, **json.loads(self.task_params))
+
+
+def _key(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
 
 
 def _params_json(obj: Any, skip: tuple[str, ...] = ()) -> str:
@@ -101,15 +109,15 @@ def make_cells(
     for task in task_objs:
         t_can = task.canonical()
         t_params = _params_json(task)
+        t_ver = fingerprint(type(task))
         for n in ns:
             for rep in reps:
                 for est in estimator_objs:
                     e_can = est.canonical(skip=RUNNER_PARAMS)
-                    payload = json.dumps(
-                        {"e": e_can, "t": t_can, "n": n, "rep": rep, "root": root_seed},
-                        sort_keys=True,
-                    )
-                    key = hashlib.sha256(payload.encode()).hexdigest()[:20]
+                    e_ver = fingerprint(type(est))
+                    config = {"e": e_can, "t": t_can, "n": n, "rep": rep, "root": root_seed}
+                    config_key = _key(config)
+                    key = _key({**config, "ev": e_ver, "tv": t_ver})
                     if key in seen:
                         continue
                     seen.add(key)
@@ -130,6 +138,9 @@ def make_cells(
                         dim_y=task.dim_y,
                         true_mi=float(task.mi),
                         family=task.family,
+                        estimator_version=e_ver,
+                        task_version=t_ver,
+                        config_key=config_key,
                     ))
     return cells
 

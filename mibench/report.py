@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .analysis import MIN_SEEDS_T, metrics
+from .analysis import MIN_SEEDS_T, metrics, separate_versions
 from .scaling import fit_power_law, scaling_rows
 
 NATS_PER_BIT = math.log(2)
@@ -404,6 +404,7 @@ def write_report(table: pd.DataFrame, out: str | Path, stat: str = "mean_ci",
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     unit = "bits" if bits else "nats"
+    table = separate_versions(table)
     m = metrics(table)
     written = []
     m.to_csv(out / "metrics.csv", index=False)

@@ -29,6 +29,7 @@ class RunOutcome:
     ran: int
     failed: int
     wall_time_s: float
+    stale: int = 0  # stored rows of these cells made by other code (ignored, rerun)
 
 
 def run_spec(
@@ -62,6 +63,10 @@ def run_spec(
         have = {k for k, st in stored.items()
                 if st != STATUS_LOST and (st == STATUS_OK or not retry_failed)}
         todo = [c for c in cells if c.key not in have]
+        planned = {c.config_key for c in cells}
+        keys = {c.key for c in cells}
+        stale = sum(1 for k, ck in store.config_keys().items()
+                    if ck in planned and k not in keys)
         store.set_meta("spec", asdict(spec))
         prov = static_provenance()
         run_id = uuid.uuid4().hex[:12]
@@ -91,7 +96,7 @@ def run_spec(
         if len(table):
             table = table[table["key"].isin(wanted)].reset_index(drop=True)
         return RunOutcome(table, len(cells), len(cells) - len(todo), len(todo), n_failed,
-                          time.perf_counter() - t_start)
+                          time.perf_counter() - t_start, stale)
     finally:
         store.close()
 

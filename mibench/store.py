@@ -109,6 +109,13 @@ class ResultStore:
         """Status of every stored cell, by key."""
         return dict(self._con.execute("SELECT key, status FROM cells").fetchall())
 
+    def config_keys(self) -> dict[str, str]:
+        """Each stored cell's key without code fingerprints (its own key for rows
+        written before fingerprints were part of the key)."""
+        cur = self._con.execute(
+            "SELECT key, COALESCE(json_extract(row, '$.config_key'), key) FROM cells")
+        return dict(cur.fetchall())
+
     def get_meta(self, name: str, default: Any = None) -> Any:
         r = self._con.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return default if r is None else json.loads(r[0])

@@ -147,3 +147,50 @@ def test_lost_cells_are_rerun_on_resume(tmp_path: Path) -> None:
     again = run_spec(_spec(seeds=3), tmp_path)
     assert again.ran == 1 and again.skipped == 2
     assert (again.table["status"] == "ok").all()
+
+
+def _const_plugin(root: Path, value: float) -> None:
+    (root / "mibench_const_plugin.py").write_text(
+        "from mibench import Estimator\n\n"
+        "class Const(Estimator):\n"
+        "    def __init__(self, scale: float = 1.0) -> None:\n"
+        "        self.scale = scale\n\n"
+        "    def _estimate(self, x, y):\n"
+        f"        return {value} * self.scale\n")
+    info = root / "mibench_const_plugin-0.1.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mibench-const-plugin\n"
+                                   "Version: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[mibench.estimators]\nconst = mibench_const_plugin:Const\n")
+    (info / "RECORD").write_text("")
+
+
+def test_edited_plugin_reruns_and_is_never_mixed(tmp_path: Path) -> None:
+    import os
+
+    from conftest import run_cli
+
+    from mibench.analysis import metrics
+
+    plug = tmp_path / "plug"
+    plug.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(plug) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = tmp_path / "out"
+    args = ["run", "--estimators", "const,gaussian", "--tasks", "gaussian", "--n", "200",
+            "--seeds", "3", "--out", str(out)]
+    _const_plugin(plug, 1.0)
+    p1 = run_cli(args, env=env)
+    assert p1.returncode == 0 and "6 run now" in p1.stdout, p1.stderr
+    _const_plugin(plug, 2.0)  # same name, same parameters, different code
+    p2 = run_cli(args, env=env)
+    assert p2.returncode == 0, p2.stderr
+    assert "3 stored rows of these cells came from other versions" in p2.stdout
+    assert "3 run now, 3 already stored" in p2.stdout  # gaussian's rows are reused
+    table = load_results(out)
+    assert len(table) == 9
+    m = metrics(table)
+    const = m[m["estimator_name"] == "const"].sort_values("mean")
+    assert list(const["mean"]) == [1.0, 2.0] and list(const["seeds"]) == [3, 3]
+    assert const["estimator"].str.startswith("const@").all()
+    assert (m[m["estimator_name"] == "gaussian"]["estimator"] == "gaussian").all()
