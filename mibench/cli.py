@@ -195,12 +195,24 @@ def _executor_options(o: dict[str, Any]) -> dict[str, Any]:
     return opts
 
 
+def _interrupt_on_sigterm() -> None:
+    """Make SIGTERM (a scheduler's or ``kill``'s stop) behave as Ctrl-C: the run
+    stops its cells, keeps every finished row and exits with 130."""
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .plan import RunSpec
     from .runner import run_spec
     from .summary import format_summary
 
     o = resolve_run_options(args)
+    _interrupt_on_sigterm()
     if not o["suite"] and not o["tasks"]:
         if o["n"]:
             raise UsageError("--n goes with --tasks (e.g. --tasks 'gaussian[dim=2,rho=0.9]' "

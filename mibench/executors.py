@@ -91,10 +91,19 @@ class ProcessExecutor(Executor):
             # each unit in its own killable process; threads here only wait on them
             from concurrent.futures import ThreadPoolExecutor, as_completed
 
-            with ThreadPoolExecutor(self.jobs) as pool:
+            from .isolation import kill_live_cells
+
+            pool = ThreadPoolExecutor(self.jobs)
+            try:
                 futs = [pool.submit(self._run_one, u) for u in units]
                 for fut in as_completed(futs):
                     yield from fut.result()
+            except BaseException:  # interrupted (or the consumer stopped): stop every cell
+                pool.shutdown(wait=False, cancel_futures=True)
+                kill_live_cells()
+                raise
+            finally:
+                pool.shutdown(wait=True)
             return
         pending = list(units)[::-1]
         while pending:
@@ -107,7 +116,8 @@ class ProcessExecutor(Executor):
                   ) -> Generator[dict[str, Any], None, list[list[Cell]]]:
         """Run units from ``pending`` (consumed from the end) until it is empty or
         the pool breaks; return the units that were in flight when it broke."""
-        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context()) as pool:
+        pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context())
+        try:
             running: dict[Future[list[dict[str, Any]]], list[Cell]] = {}
             while pending or running:
                 while pending and len(running) < 2 * self.jobs:
@@ -130,6 +140,11 @@ class ProcessExecutor(Executor):
                     # every unit still running went down with the pool
                     lost.extend(running.values())
                     return lost
+        except BaseException:  # interrupted: workers must not finish their cells
+            _kill_workers(pool)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         return []
 
     def _run_alone(self, cell: Cell) -> dict[str, Any]:
@@ -141,6 +156,18 @@ class ProcessExecutor(Executor):
                 return failure_row(cell, STATUS_FAILED,
                                    "the cell killed its worker process twice (in the pool, "
                                    "then alone)", attempts=2)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's worker processes now. ``concurrent.futures`` has no public way
+    to do so before Python 3.14 (``kill_workers``), so this reads its process table."""
+    procs = getattr(pool, "_processes", None) or {}
+    for proc in list(procs.values()):
+        try:
+            proc.kill()
+        except (OSError, ValueError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _dask_unit(unit: list[Cell], threads: int | None, timeout: float | None

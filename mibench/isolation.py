@@ -8,6 +8,11 @@ and the cell is recorded with status ``timeout``. A process that dies
 end of its error output. The fresh interpreter costs about a second per cell
 (more when the estimator imports torch), which is small beside cells long
 enough to need a timeout.
+
+Nothing outlives the run: an interrupted run kills every live cell's process
+group (:func:`kill_live_cells`), and a cell process asks the kernel to kill it
+when the coordinator dies (Linux ``PR_SET_PDEATHSIG``; see
+:mod:`mibench.cellproc`).
 """
 
 from __future__ import annotations
@@ -18,10 +23,25 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from typing import Any
 
 from .execute import STATUS_FAILED, STATUS_TIMEOUT, failure_row
 from .plan import Cell
+
+#: Cell processes alive now (process-group leaders), so an interrupted run can
+#: kill them all; guarded by a lock since executor threads start them.
+_LIVE: set[subprocess.Popen[bytes]] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def kill_live_cells() -> int:
+    """Kill the process group of every cell process still running; return how many."""
+    with _LIVE_LOCK:
+        procs = list(_LIVE)
+    for proc in procs:
+        _kill_group(proc)
+    return len(procs)
 
 
 def run_unit_isolated(unit: list[Cell], threads: int | None, timeout: float
@@ -29,10 +49,12 @@ def run_unit_isolated(unit: list[Cell], threads: int | None, timeout: float
     with tempfile.TemporaryDirectory(prefix="mibench-cell-") as tmp:
         out_path = os.path.join(tmp, "rows.pkl")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mibench.cellproc", out_path],
+            [sys.executable, "-m", "mibench.cellproc", out_path, str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True,
         )
+        with _LIVE_LOCK:
+            _LIVE.add(proc)
         try:
             _, err = proc.communicate(pickle.dumps((unit, threads)), timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -40,6 +62,12 @@ def run_unit_isolated(unit: list[Cell], threads: int | None, timeout: float
             return [failure_row(c, STATUS_TIMEOUT,
                                 f"exceeded the {timeout:g} s timeout; its process was killed",
                                 wall_time_s=float(timeout)) for c in unit]
+        except BaseException:  # interrupted: nothing may outlive the run
+            _kill_group(proc)
+            raise
+        finally:
+            with _LIVE_LOCK:
+                _LIVE.discard(proc)
         if proc.returncode == 0 and os.path.exists(out_path):
             with open(out_path, "rb") as fh:
                 rows: list[dict[str, Any]] = pickle.load(fh)
@@ -53,6 +81,9 @@ def run_unit_isolated(unit: list[Cell], threads: int | None, timeout: float
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):
         pass
-    proc.wait()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass

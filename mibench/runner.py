@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -16,6 +17,7 @@ from .execute import STATUS_FAILED, STATUS_LOST, STATUS_OK, group_cells
 from .executors import make_executor
 from .plan import Cell, RunSpec
 from .provenance import static_provenance
+from .runlock import RunLock
 from .store import ResultStore
 
 
@@ -58,45 +60,54 @@ def run_spec(
     store = ResultStore(out)
     t_start = time.perf_counter()
     try:
-        # a lost cell (the machinery failed, not the cell) is never a result
-        stored = store.statuses()
-        have = {k for k, st in stored.items()
-                if st != STATUS_LOST and (st == STATUS_OK or not retry_failed)}
-        todo = [c for c in cells if c.key not in have]
-        planned = {c.config_key for c in cells}
-        keys = {c.key for c in cells}
-        stale = sum(1 for k, ck in store.config_keys().items()
-                    if ck in planned and k not in keys)
-        store.set_meta("spec", asdict(spec))
-        prov = static_provenance()
-        run_id = uuid.uuid4().hex[:12]
-        n_failed = 0
-        bar = _progress(len(cells), len(cells) - len(todo), enabled=progress)
-        try:
-            # a per-cell timeout needs one cell per unit (so it can be killed alone)
-            grouped = group_cells(todo, batch_seeds and ex.timeout is None)
-            for row in ex.run(grouped):
-                row.update(prov)
-                row["run_id"] = run_id
-                row["executor"] = ex.name
-                store.put(row)
-                if row["status"] != STATUS_OK:
-                    n_failed += 1
-                if on_row is not None:
-                    on_row(row)
+        with RunLock(out) if out is not None else contextlib.nullcontext():
+            # a lost cell (the machinery failed, not the cell) is never a result
+            stored = store.statuses()
+            have = {k for k, st in stored.items()
+                    if st != STATUS_LOST and (st == STATUS_OK or not retry_failed)}
+            todo = [c for c in cells if c.key not in have]
+            planned = {c.config_key for c in cells}
+            keys = {c.key for c in cells}
+            stale = sum(1 for k, ck in store.config_keys().items()
+                        if ck in planned and k not in keys)
+            store.set_meta("spec", asdict(spec))
+            prov = static_provenance()
+            run_id = uuid.uuid4().hex[:12]
+            n_failed = 0
+            bar = _progress(len(cells), len(cells) - len(todo), enabled=progress)
+            rows = None
+            try:
+                # a per-cell timeout needs one cell per unit (so it can be killed alone)
+                grouped = group_cells(todo, batch_seeds and ex.timeout is None)
+                rows = ex.run(grouped)
+                for row in rows:
+                    row.update(prov)
+                    row["run_id"] = run_id
+                    row["executor"] = ex.name
+                    store.put(row)
+                    if row["status"] != STATUS_OK:
+                        n_failed += 1
+                    if on_row is not None:
+                        on_row(row)
+                    if bar is not None:
+                        bar.update(1)
+                        bar.set_postfix_str(f"failed={n_failed}", refresh=False)
+            except BaseException:  # interrupted: stop the executor's work, keep what is stored
+                close = getattr(rows, "close", None)
+                if close is not None:
+                    close()
+                store.export(csv=csv)
+                raise
+            finally:
                 if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix_str(f"failed={n_failed}", refresh=False)
-        finally:
-            if bar is not None:
-                bar.close()
-        store.export(csv=csv)
-        wanted = {c.key for c in cells}
-        table = store.frame()
-        if len(table):
-            table = table[table["key"].isin(wanted)].reset_index(drop=True)
-        return RunOutcome(table, len(cells), len(cells) - len(todo), len(todo), n_failed,
-                          time.perf_counter() - t_start, stale)
+                    bar.close()
+            store.export(csv=csv)
+            wanted = {c.key for c in cells}
+            table = store.frame()
+            if len(table):
+                table = table[table["key"].isin(wanted)].reset_index(drop=True)
+            return RunOutcome(table, len(cells), len(cells) - len(todo), len(todo), n_failed,
+                              time.perf_counter() - t_start, stale)
     finally:
         store.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
@@ -62,3 +63,94 @@ def test_sigkill_midway_then_resume(plugin_env: dict[str, str], tmp_path: Path) 
     b = pd.read_parquet(clean / "results.parquet")[cols].sort_values("key")
     assert len(a) == TOTAL
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def _alive_in_group(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def _cell_processes(marker: str) -> list[str]:
+    ps = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [ln for ln in ps.splitlines() if "mibench.cellproc" in ln and marker in ln]
+
+
+def _wait_stored(proc: subprocess.Popen[bytes], db: Path, at_least: int) -> None:
+    deadline = time.time() + 90
+    while _stored(db) < at_least and time.time() < deadline:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.05)
+    assert _stored(db) >= at_least
+
+
+# fast cells finish while the 8 s cells run; an interrupt must not wait for those
+INT_ARGS = ["run", "--estimators", "demo-corr,slow-gaussian[delay=8]", "--tasks",
+            "gaussian[rho=0.5]", "--n", "100,200", "--seeds", "2", "--jobs", "2",
+            "--timeout", "60", "-q"]
+
+
+def test_sigint_stops_kills_cells_keeps_rows_and_resumes(plugin_env: dict[str, str],
+                                                         tmp_path: Path) -> None:
+    out = tmp_path / "int"
+    proc = subprocess.Popen([sys.executable, "-m", "mibench", *INT_ARGS, "--out", str(out)],
+                            env=plugin_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    _wait_stored(proc, out / DB_NAME, 2)
+    t0 = time.time()
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=10)
+    assert time.time() - t0 < 5 and proc.returncode == 130
+    time.sleep(0.3)
+    assert not _alive_in_group(proc.pid)  # nothing of the coordinator's group is left
+    assert not _cell_processes(str(proc.pid))  # nor any cell process it started
+    kept = load_results(out)
+    assert 2 <= len(kept) < 8 and (kept["status"] == "ok").all()
+
+    resumed = subprocess.run([sys.executable, "-m", "mibench", *INT_ARGS, "--out", str(out)],
+                             env=plugin_env, capture_output=True, text=True, timeout=180)
+    assert resumed.returncode == 0, resumed.stderr
+    clean = tmp_path / "clean"
+    full = subprocess.run([sys.executable, "-m", "mibench", *INT_ARGS, "--out", str(clean)],
+                          env=plugin_env, capture_output=True, text=True, timeout=180)
+    assert full.returncode == 0, full.stderr
+    cols = ["key", "n", "seed", "estimate", "status"]
+    a = pd.read_parquet(out / "results.parquet")[cols].sort_values("key")
+    b = pd.read_parquet(clean / "results.parquet")[cols].sort_values("key")
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def test_cell_processes_die_with_a_killed_coordinator(plugin_env: dict[str, str],
+                                                      tmp_path: Path) -> None:
+    out = tmp_path / "k"
+    proc = subprocess.Popen([sys.executable, "-m", "mibench", *INT_ARGS, "--out", str(out)],
+                            env=plugin_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _wait_stored(proc, out / DB_NAME, 1)
+    deadline = time.time() + 10
+    while not _cell_processes(str(proc.pid)) and time.time() < deadline:
+        time.sleep(0.05)
+    assert _cell_processes(str(proc.pid))  # they carry the coordinator's pid as an argument
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.time() + 5
+    while _cell_processes(str(proc.pid)) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not _cell_processes(str(proc.pid))
+
+
+def test_second_coordinator_on_one_folder_is_refused(plugin_env: dict[str, str],
+                                                     tmp_path: Path) -> None:
+    out = tmp_path / "lock"
+    proc = subprocess.Popen([sys.executable, "-m", "mibench", *INT_ARGS, "--out", str(out)],
+                            env=plugin_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_stored(proc, out / DB_NAME, 1)
+        second = subprocess.run([sys.executable, "-m", "mibench", *INT_ARGS, "--out", str(out)],
+                                env=plugin_env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2
+        assert f"another mibench run (pid {proc.pid}) is writing to" in second.stderr
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
