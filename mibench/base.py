@@ -274,9 +274,19 @@ class Task(Configurable):
         n = check_n(n)
         gen = as_generator(rng)
         x, y = self._sample(n, gen)
-        x = np.ascontiguousarray(x, dtype=np.float64).reshape(n, self.dim_x)
-        y = np.ascontiguousarray(y, dtype=np.float64).reshape(n, self.dim_y)
-        return x, y
+        return (self._shaped(x, n, self.dim_x, "x"), self._shaped(y, n, self.dim_y, "y"))
+
+    def _shaped(self, a: Any, n: int, dim: int, which: str) -> np.ndarray:
+        """``a`` as a float64 (n, dim) array; a 1-D array of n values is a column
+        when dim is 1. Any other shape is the plugin's error, named as such
+        (reshaping a (dim, n) array would silently scramble the samples)."""
+        arr = np.ascontiguousarray(a, dtype=np.float64)
+        if arr.ndim == 1 and dim == 1 and arr.shape[0] == n:
+            arr = arr.reshape(n, 1)
+        if arr.shape != (n, dim):
+            raise InputError(f"task {self.name or type(self).__name__!r} sampled {which} of "
+                             f"shape {arr.shape}; expected ({n}, {dim})")
+        return arr
 
     def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -131,6 +132,8 @@ def _load_config(path: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"--config file {path!r} is not valid TOML: {exc}") from None
     data = data.get("run", data)
+    # keys may be spelled like the flags (retry-failed) or like Python (retry_failed)
+    data = {str(k).replace("-", "_"): v for k, v in data.items()}
     unknown = set(data) - _CONFIG_KEYS
     if unknown:
         from .errors import suggest
@@ -181,8 +184,16 @@ def resolve_run_options(args: argparse.Namespace) -> dict[str, Any]:
             opts["timeout"] = float(opts["timeout"])
         except (TypeError, ValueError):
             raise UsageError(f"--timeout expects seconds; got {opts['timeout']!r}") from None
-        if not opts["timeout"] > 0:
-            raise UsageError(f"--timeout must be positive; got {opts['timeout']}")
+        if not (opts["timeout"] > 0 and math.isfinite(opts["timeout"])):
+            raise UsageError("--timeout must be a positive, finite number of seconds; "
+                             f"got {opts['timeout']}")
+    try:
+        opts["root_seed"] = int(opts["root_seed"])
+    except (TypeError, ValueError):
+        raise UsageError(f"--root-seed expects an integer >= 0; got {opts['root_seed']!r}") \
+            from None
+    if opts["root_seed"] < 0:
+        raise UsageError(f"--root-seed expects an integer >= 0; got {opts['root_seed']}")
     if (opts["scheduler"] or opts["workers"]) and opts["executor"] != "dask":
         raise UsageError("--scheduler and --workers apply to --executor dask")
     return opts
@@ -235,7 +246,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         estimators=_as_list(o["estimators"]),
         tasks=_as_list(o["tasks"]),
         n=o["n"] or [],
-        seeds=o["seeds"] if o["seeds"] is not None else 5,
+        seeds=o["seeds"],
         suite=o["suite"],
         root_seed=int(o["root_seed"]),
         device=o["device"],
@@ -319,12 +330,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        if getattr(args, "root_seed", None) is not None:
-            try:
-                args.root_seed = int(args.root_seed)
-            except ValueError:
-                raise UsageError(f"--root-seed expects an integer; got {args.root_seed!r}") \
-                    from None
         return int(args.func(args) or 0)
     except (UsageError, ParameterError, MibenchError) as exc:
         print(f"mibench {args.command}: error: {exc}", file=sys.stderr)

@@ -9,7 +9,6 @@ with failures of the machinery itself (a worker process that dies).
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import sys
 from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -19,6 +18,7 @@ from typing import Any
 from .errors import ParameterError
 from .execute import STATUS_FAILED, STATUS_LOST, failure_row, run_unit
 from .plan import Cell
+from .runtime import available_cores
 
 
 class Executor:
@@ -50,8 +50,9 @@ class Executor:
 
 
 def default_threads(jobs: int) -> int:
-    """Threads per worker so that workers × threads does not exceed the cores."""
-    return max(1, (os.cpu_count() or 1) // jobs)
+    """Threads per worker so that workers × threads does not exceed the CPUs this
+    process may use (its affinity mask, as SLURM, cgroups or taskset set it)."""
+    return max(1, available_cores() // jobs)
 
 
 class SerialExecutor(Executor):

@@ -26,6 +26,8 @@ from .selectors import parse_selectors
 from .suites import get_suite
 from .validation import check_n
 
+#: Repetitions per configuration when neither the run nor a suite says.
+DEFAULT_SEEDS = 5
 #: Parameters the runner sets per cell; they are not part of a configuration's identity.
 RUNNER_PARAMS = ("seed",)
 
@@ -164,7 +166,7 @@ class RunSpec:
     estimators: list[str]
     tasks: list[str]
     n: list[int]
-    seeds: int = 5
+    seeds: int | None = None  # None: the suite's own, or DEFAULT_SEEDS without a suite
     suite: str | None = None
     root_seed: int = 0
     device: str | None = None
@@ -173,16 +175,23 @@ class RunSpec:
         overrides: dict[str, Any] = {}
         if self.device is not None:
             overrides["device"] = self.device
+        if isinstance(self.root_seed, bool) or not isinstance(self.root_seed, (int, np.integer)) \
+                or self.root_seed < 0:
+            raise ParameterError(f"root_seed must be an integer >= 0; got {self.root_seed!r}")
         if self.seeds is not None and (not isinstance(self.seeds, int) or self.seeds <= 0):
             raise ParameterError(f"seeds must be a positive integer; got {self.seeds!r}")
         if self.suite:
+            if self.tasks or self.n:
+                raise ParameterError("a suite fixes its tasks and sample sizes; give either "
+                                     "a suite or tasks and n, not both")
             suite = get_suite(self.suite)
             est_sel = self.estimators or list(suite.estimators)
             ests = build_all("estimator", est_sel, **overrides)
             cells: list[Cell] = []
             for g in suite.groups:
                 tsk = build_all("task", list(g.tasks))
-                cells.extend(make_cells(ests, tsk, list(g.n), g.seeds, self.root_seed))
+                seeds = self.seeds if self.seeds is not None else g.seeds
+                cells.extend(make_cells(ests, tsk, list(g.n), seeds, self.root_seed))
             return _dedupe(cells)
         if not self.estimators:
             raise ParameterError("no estimators given (use --estimators or --suite)")
@@ -193,7 +202,8 @@ class RunSpec:
         ns = [check_n(v, "n") for v in self.n]
         ests = build_all("estimator", self.estimators, **overrides)
         tsk = build_all("task", self.tasks)
-        return make_cells(ests, tsk, ns, self.seeds, self.root_seed)
+        seeds = self.seeds if self.seeds is not None else DEFAULT_SEEDS
+        return make_cells(ests, tsk, ns, seeds, self.root_seed)
 
 
 def _dedupe(cells: list[Cell]) -> list[Cell]:

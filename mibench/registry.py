@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import importlib.util
 import pkgutil
 import threading
 import warnings
@@ -54,11 +55,14 @@ def availability_error(obj: Any) -> str | None:
     """Why a registered class cannot run here (its ``requires`` fail to import), or None."""
     for mod in getattr(obj, "requires", ()) or ():
         if mod not in _AVAIL_CACHE:
+            # find the module without importing it: importing torch to list the
+            # estimators would cost seconds, and would make this process unsafe
+            # to fork for worker processes
             try:
-                importlib.import_module(mod)
-                _AVAIL_CACHE[mod] = None
-            except Exception as exc:  # ImportError, or a broken install
-                _AVAIL_CACHE[mod] = f"needs {mod!r}, which cannot be imported ({exc})"
+                found = importlib.util.find_spec(mod) is not None
+                _AVAIL_CACHE[mod] = None if found else f"needs {mod!r}, which is not installed"
+            except (ImportError, ValueError) as exc:  # a broken install
+                _AVAIL_CACHE[mod] = f"needs {mod!r}, which cannot be found ({exc})"
         if _AVAIL_CACHE[mod] is not None:
             return _AVAIL_CACHE[mod]
     return None

@@ -11,8 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from .errors import ParameterError
 from .execute import STATUS_FAILED, STATUS_LOST, STATUS_OK, group_cells
 from .executors import make_executor
 from .plan import Cell, RunSpec
@@ -125,7 +127,7 @@ def run(
     estimators: Sequence[str] | str = (),
     tasks: Sequence[str] | str = (),
     n: Sequence[int] | int = (),
-    seeds: int = 5,
+    seeds: int | None = None,
     *,
     suite: str | None = None,
     out: str | os.PathLike[str] | None = None,
@@ -134,10 +136,61 @@ def run(
     executor: str = "serial",
     jobs: int = 1,
     threads: int | None = None,
+    timeout: float | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    retry_failed: bool = False,
+    batch_seeds: bool = True,
+    csv: bool = False,
     progress: bool = False,
-    **kwargs: Any,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> pd.DataFrame:
     """Run a benchmark and return its tidy results table (one row per cell).
+
+    Parameters
+    ----------
+    estimators : str or sequence of str
+        Estimator selectors, e.g. ``"ksg[k=3|5]"`` or ``["mine", "ksg"]``. With a
+        suite, empty means the suite's estimators.
+    tasks : str or sequence of str
+        Task selectors, e.g. ``"gaussian[dim=2,rho=0.9]"``. Not with ``suite``.
+    n : int or sequence of int
+        Sample sizes (any integer type). Not with ``suite``.
+    seeds : int or None
+        Repetitions per configuration; None means the suite's own, or 5.
+    suite : str or None
+        A named suite (``mibench list --suites``) instead of tasks and n.
+    out : path or None
+        Output folder (crash-safe store; resumes); None keeps results in memory.
+    root_seed : int
+        Root of every data and estimator seed (>= 0).
+    device : str or None
+        Device for the estimators that take one ("cpu", "cuda", ...).
+    executor : {"serial", "process", "dask"}
+        Where cells run; "serial" with ``jobs`` > 1 means "process".
+    jobs : int
+        Worker processes (or Dask workers for a local cluster).
+    threads : int or None
+        BLAS / torch threads per worker; None divides the usable CPUs by ``jobs``.
+    timeout : float or None
+        Per-cell limit in seconds; a cell past it is killed and stored as "timeout".
+    scheduler, workers
+        Dask only: an existing scheduler's address, or the local cluster's size.
+    retry_failed : bool
+        Also rerun cells stored as failed or timed out.
+    batch_seeds : bool
+        Train the seeds of one neural configuration together (same estimates).
+    csv : bool
+        Also write ``results.csv``.
+    progress : bool
+        Show a progress bar on standard error.
+    on_row : callable or None
+        Called with each stored row, as it is stored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cell of this run, stored earlier or now.
 
     Examples
     --------
@@ -145,17 +198,23 @@ def run(
     >>> df = mibench.run(estimators="gaussian", tasks="gaussian[dim=2,rho=0.9]",
     ...                  n=1000, seeds=3)
     """
+    if executor != "dask" and (scheduler is not None or workers is not None):
+        raise ParameterError("scheduler and workers apply to executor='dask'")
+    options: dict[str, Any] = {"timeout": timeout}
+    if executor == "dask":
+        options.update(scheduler=scheduler, workers=workers)
     spec = RunSpec(
         estimators=[estimators] if isinstance(estimators, str) else list(estimators),
         tasks=[tasks] if isinstance(tasks, str) else list(tasks),
-        n=[n] if isinstance(n, int) else list(n),
+        n=[n] if isinstance(n, (int, np.integer)) else list(n),
         seeds=seeds,
         suite=suite,
         root_seed=root_seed,
         device=device,
     )
     return run_spec(spec, out, executor=executor, jobs=jobs, threads=threads,
-                    progress=progress, **kwargs).table
+                    retry_failed=retry_failed, batch_seeds=batch_seeds, csv=csv,
+                    progress=progress, on_row=on_row, executor_options=options).table
 
 
 def summarize(table: pd.DataFrame) -> pd.DataFrame:

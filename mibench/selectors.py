@@ -9,7 +9,8 @@ Grammar::
                | selector (kept as text, e.g. base=gaussian[dim=5,rho=0.6]) | text
 
 Values are typed: ``5`` is an int, ``0.9`` and ``1e-3`` floats, ``true`` a bool,
-``(100,100)`` a tuple, anything else a string (quotes optional).
+``(100,100)`` a tuple, anything else a string. Quotes ('…' or "…") keep a
+value as text and protect ``,``, ``|``, ``[`` and ``]`` inside it.
 """
 
 from __future__ import annotations
@@ -42,11 +43,21 @@ class Selector:
 
 
 def split_top_level(text: str, sep: str = ",") -> list[str]:
-    """Split on ``sep`` outside brackets and parentheses."""
+    """Split on ``sep`` outside brackets, parentheses and quotes ('…' or "…")."""
     parts: list[str] = []
     depth = 0
     cur: list[str] = []
+    quote = ""
     for ch in text:
+        if quote:
+            cur.append(ch)
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "'\"":
+            quote = ch
+            cur.append(ch)
+            continue
         if ch in "[(":
             depth += 1
         elif ch in "])":
@@ -58,6 +69,8 @@ def split_top_level(text: str, sep: str = ",") -> list[str]:
             cur = []
         else:
             cur.append(ch)
+    if quote:
+        raise SelectorError(f"unclosed quote {quote} in {text!r}")
     if depth != 0:
         raise SelectorError(f"unbalanced brackets in {text!r}")
     parts.append("".join(cur))
