@@ -7,6 +7,9 @@ whose status is ``ok``:
   ``rmse`` (√mean((est − truth)²)), ``mre`` (mean |est − truth| / truth; NaN
   when the truth is 0), ``median_time_s``, ``median_mem_mb``;
 * ``seeds`` (ok cells) and ``failures`` (cells whose status is not ``ok``);
+* ``group_size``: the largest number of seeds trained together in one batch
+  (1: each cell alone); above 1, time is each seed's share of the batch's time
+  and memory is the whole batch's;
 * ``ceiling`` and ``ceiling_note``: the most the estimator can report
   whatever the truth, where its results say so (an estimator may put
   ``ceiling``, in nats, and ``ceiling_note`` in its ``info``; the median over
@@ -175,6 +178,9 @@ def metrics(table: pd.DataFrame, n_boot: int = 2000, level: float = 0.95,
             row[name] = float(point[name])
             row[f"{name}_lo"], row[f"{name}_hi"] = ci.get(name, (np.nan, np.nan))
         row["ci_note"] = ci_note(k)
+        # seeds trained together share one timing: each figure is a share of a batch
+        row["group_size"] = (int(ok["group_size"].max()) if "group_size" in ok and k
+                             and ok["group_size"].notna().any() else 1)
         raw = [info_value(i, "ceiling") for i in ok["info"]] if "info" in ok else []
         ceil = [float(c) for c in raw if isinstance(c, (int, float))]
         row["ceiling"] = float(np.median(ceil)) if ceil else np.nan

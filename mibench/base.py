@@ -208,6 +208,16 @@ class Estimator(Configurable):
         before timing a cell, so that the first cell of a run is not charged
         for it. The default does nothing."""
 
+    def step_timing(self, device: str = "cpu") -> list[dict[str, float]] | None:
+        """Hook for estimators trained by steps: measured time per training step.
+
+        Returns rows ``{"batch_size", "dim", "time_per_step_s"}`` over a grid of
+        batch sizes (at one dimension) and of dimensions (at one batch size),
+        which ``mibench scaling --measure-steps`` fits against each axis; ``dim``
+        is dim_x + dim_y. The default, None, means the estimator has no steps.
+        """
+        return None
+
     def validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         """Check inputs (see :func:`mibench.validation.check_xy`)."""
         xa = np.asarray(x) if not isinstance(x, np.ndarray) else x

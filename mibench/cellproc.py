@@ -1,11 +1,12 @@
-"""Entry point of an isolated cell process: ``python -m mibench.cellproc OUT PARENT``.
+"""Entry point of an isolated cell process: ``python -m mibench.cellproc IN OUT PARENT``.
 
-Reads a pickled (unit, threads) from standard input, runs it, and writes the
-pickled result rows to OUT. It runs in a session of its own (so a timeout can
-kill its whole process group); so that it cannot outlive a coordinator that
-dies without cleaning up (SIGKILL), it asks the kernel to kill it when its
-parent exits (Linux ``prctl(PR_SET_PDEATHSIG)``), and exits at once if the
-parent (pid PARENT) is already gone.
+Reads a pickled (unit, threads) from the file IN, says "R" (ready) on standard
+output, runs the unit, and writes the pickled result rows to OUT. It runs in
+a session of its own (so a timeout can kill its whole process group). So
+that it cannot outlive a coordinator that dies without cleaning up
+(SIGKILL), it asks the kernel to kill it when its parent exits (Linux
+``prctl(PR_SET_PDEATHSIG)``), and exits at once if the parent (pid PARENT)
+is already gone.
 """
 
 from __future__ import annotations
@@ -34,11 +35,14 @@ def die_with_parent(parent: int) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) > 2:
-        die_with_parent(int(sys.argv[2]))
-    unit, threads = pickle.load(sys.stdin.buffer)
+    in_path, out_path, parent = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    die_with_parent(parent)
+    with open(in_path, "rb") as fh:
+        unit, threads = pickle.load(fh)
+    sys.stdout.buffer.write(b"R")  # ready: the parent starts the cell's clock now
+    sys.stdout.buffer.flush()
     rows = run_unit(unit, threads)
-    with open(sys.argv[1], "wb") as fh:
+    with open(out_path, "wb") as fh:
         pickle.dump(rows, fh)
 
 

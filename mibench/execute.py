@@ -20,7 +20,7 @@ import numpy as np
 from .base import to_jsonable
 from .measure import limit_threads, peak_memory
 from .plan import Cell
-from .provenance import host_name
+from .provenance import host_name, plugin_provenance, static_provenance
 
 STATUS_OK = "ok"
 STATUS_FAILED = "failed"
@@ -35,7 +35,10 @@ def _now() -> str:
 
 
 def base_row(cell: Cell) -> dict[str, Any]:
+    """A cell's row before it runs, with the provenance of the process that runs it."""
     row = cell.to_dict()
+    row.update(static_provenance())
+    row.update(plugin_provenance(cell))
     row.update(
         estimate=float("nan"),
         status=STATUS_FAILED,
@@ -44,7 +47,9 @@ def base_row(cell: Cell) -> dict[str, Any]:
         wall_time_s=float("nan"),
         sample_time_s=float("nan"),
         peak_mem_mb=float("nan"),
+        gpu_peak_mem_mb=float("nan"),
         mem_method="",
+        group_size=1,
         device="cpu",
         threads=0,
         info="{}",
@@ -86,10 +91,13 @@ def _run_batched(cells: list[Cell], threads: int | None) -> list[dict[str, Any]]
     results, elapsed, mem = _measured(
         est, threads, lambda: est.estimate_many(data, seeds))  # type: ignore[attr-defined]
     for row, res in zip(rows, results, strict=True):
+        # one model trained the whole group: each member's time is its share of the
+        # group's, and the memory is the group's (group_size says so)
         row.update(threads=threads or 0, sample_time_s=sample_time,
                    wall_time_s=elapsed / len(cells), peak_mem_mb=mem.peak_mb,
-                   mem_method=mem.method, finished_at=_now())
-        _record(row, res, group_wall_time_s=elapsed)
+                   mem_method=f"{mem.method}, whole group", group_size=len(cells),
+                   finished_at=_now())
+        _record(row, res, mem, group_wall_time_s=elapsed)
     return rows
 
 
@@ -105,13 +113,15 @@ def _measured(est: Any, threads: int | None, call: Any) -> tuple[Any, float, Any
     return out, elapsed, mem
 
 
-def _record(row: dict[str, Any], res: Any, **extra_info: Any) -> None:
+def _record(row: dict[str, Any], res: Any, mem: Any, **extra_info: Any) -> None:
     """Put an EstimateResult into a row: value, device, diagnostics, status."""
     info = {**res.info, **extra_info}
     if res.warnings:
         info["warnings"] = res.warnings
     row["estimate"] = float(res.value)
     row["device"] = str(res.info.get("device", "cpu"))
+    if row["device"].startswith("cuda"):
+        row["gpu_peak_mem_mb"] = mem.gpu_peak_mb
     row["info"] = json.dumps(to_jsonable(info))
     if math.isfinite(res.value):
         row["status"] = STATUS_OK
@@ -160,7 +170,7 @@ def run_cell(cell: Cell, threads: int | None = None) -> dict[str, Any]:
                                                  lambda: est.estimate_with_info(x, y))
         row["peak_mem_mb"] = mem.peak_mb
         row["mem_method"] = mem.method
-        _record(row, res)
+        _record(row, res, mem)
     except Exception as exc:
         row["error"] = f"{type(exc).__name__}: {exc}"
         row["traceback"] = traceback.format_exc(limit=20)

@@ -178,7 +178,8 @@ def _dask_unit(unit: list[Cell], threads: int | None, timeout: float | None
         return run_unit(unit, threads)
     from .isolation import run_unit_isolated
 
-    return run_unit_isolated(unit, threads, timeout)
+    # a Dask worker is a threaded server: never fork it; start a fresh interpreter
+    return run_unit_isolated(unit, threads, timeout, fresh=True)
 
 
 class DaskExecutor(Executor):

@@ -41,6 +41,11 @@ def _dist_version(module: str) -> str:
     return ",".join(parts)
 
 
+def provider(cls: type) -> str:
+    """The installed distribution(s) that provide ``cls``'s module, as name==version."""
+    return _dist_version(cls.__module__)
+
+
 def _source_files(cls: type) -> list[Path]:
     mod = sys.modules.get(cls.__module__)
     path = getattr(mod, "__file__", None)

@@ -186,6 +186,9 @@ class RunSpec:
                                      "a suite or tasks and n, not both")
             suite = get_suite(self.suite)
             est_sel = self.estimators or list(suite.estimators)
+            if not est_sel:
+                raise ParameterError(f"suite {suite.name!r} names no estimators; "
+                                     "give them (--estimators)")
             ests = build_all("estimator", est_sel, **overrides)
             cells: list[Cell] = []
             for g in suite.groups:

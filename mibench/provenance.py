@@ -30,9 +30,20 @@ def _version(dist: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def git_revision() -> str:
-    """Git revision of the mibench source tree ('+dirty' if modified), or ''."""
-    here = Path(__file__).resolve().parent.parent
+    """Git revision of the mibench source tree ('+dirty' if modified), or ''.
+
+    Only when mibench's own source is tracked by that repository: an
+    installed copy inside some other repository (a virtualenv in a project)
+    has no revision of its own, and gets ''.
+    """
+    pkg = Path(__file__).resolve().parent
+    here = pkg.parent
     try:
+        tracked = subprocess.run(["git", "-C", str(here), "ls-files", "--error-unmatch",
+                                  str(pkg / "__init__.py")],
+                                 capture_output=True, text=True, timeout=5)
+        if tracked.returncode != 0:
+            return ""
         rev = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"],
                              capture_output=True, text=True, timeout=5)
         if rev.returncode != 0:
@@ -56,6 +67,23 @@ def static_provenance() -> dict[str, Any]:
         cpu_count=os.cpu_count() or 0,
     )
     return info
+
+
+def plugin_provenance(cell: Any) -> dict[str, str]:
+    """The distributions (name==version) that provide the cell's estimator and task,
+    looked up in the process that runs the cell."""
+    from .fingerprint import provider
+    from .registry import estimators, tasks
+
+    out = {}
+    for col, reg, name in (("estimator_dist", estimators, cell.estimator_name),
+                           ("task_dist", tasks, cell.task_name)):
+        try:
+            obj = reg.entry(name).obj
+        except Exception:  # an unknown plugin fails later, with its own message
+            obj = None
+        out[col] = provider(obj) if isinstance(obj, type) else ""
+    return out
 
 
 def host_name() -> str:

@@ -12,8 +12,9 @@
 * figures, each as PNG and PDF: estimate against true MI with the identity
   line (one panel per task family); bias and RMSE against dimension and
   against n; time against n and against dimension on log–log axes with the
-  fitted exponents; the MINE paper's Figure 1 (estimate against rho at dim 2
-  and 20) when the table holds a ``mine-paper``-like grid;
+  fitted exponents; estimate against any task parameter swept over 5 or more
+  values (for a ``mine-paper`` run: against rho at dim 2 and 20, the MINE
+  paper's Figure 1);
 * ``scaling.csv`` — exponents and verdicts (:mod:`mibench.scaling`);
 * ``report.html`` — one self-contained page with the tables and figures.
 """
@@ -266,8 +267,10 @@ def figures(m: pd.DataFrame, table: pd.DataFrame, out: Path, bits: bool = False
                     continue
                 fit = fit_power_law(gg[axis], gg["wall_time_s"])
                 med = gg.groupby(axis)["wall_time_s"].median()
+                batch = (" (share of a batched group)" if "group_size" in gg
+                         and (gg["group_size"].fillna(1) > 1).any() else "")
                 ax.plot(med.index, med.to_numpy(), marker="o", ms=3, color=palette[est],
-                        label=f"{est} ({fam}): exponent {fit.exponent:.2f} "
+                        label=f"{est} ({fam}){batch}: exponent {fit.exponent:.2f} "
                               f"[{fit.lo:.2f}, {fit.hi:.2f}]")
                 drawn = True
         if drawn:
@@ -310,33 +313,56 @@ def figures(m: pd.DataFrame, table: pd.DataFrame, out: Path, bits: bool = False
         _save(fig, out, "training_curves", written)
         plt.close(fig)
 
-    # 5. MINE paper Figure 1: estimate vs rho at dim 2 and 20
-    g = m[(m["task_name"] == "gaussian") & (m["dim_x"].isin([2, 20]))].copy()
-    if not g.empty:
-        g["rho"] = [json.loads(p).get("rho") if isinstance(p, str) else None
-                    for p in g["task_params"]]
-        grid = g.groupby("dim_x")["rho"].nunique()
-        if (grid >= 5).any():
-            dims = [d for d in (2, 20) if grid.get(d, 0) >= 5]
-            fig, axes = plt.subplots(1, len(dims), figsize=(4.5 * len(dims), 3.6),
-                                     squeeze=False)
-            for ax, d in zip(axes[0], dims, strict=True):
-                gd = g[g["dim_x"] == d].sort_values("rho")
-                truth = gd.groupby("rho")["truth_u"].first()
-                ax.plot(truth.index, truth.to_numpy(), color="k", lw=1.5, label="true MI")
-                for est, ge in gd.groupby("estimator"):
-                    ge = ge.groupby("rho")[["mean_u", "std_u"]].mean()
-                    ax.errorbar(ge.index, ge["mean_u"], yerr=ge["std_u"].fillna(0),
-                                marker="o", ms=3, capsize=2, color=palette[est], label=est)
-                ax.set_title(f"dim {d} per side")
-                ax.set_xlabel("correlation rho")
-                ax.set_ylabel(f"mutual information ({unit})")
-            axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
-            fig.suptitle("Gaussian task (MINE paper, Figure 1)")
-            fig.tight_layout()
-            _save(fig, out, "mine_figure1", written)
-            plt.close(fig)
+    # 5. estimate against a task parameter swept over a grid (for the Gaussian
+    # task over rho at dim 2 and 20 this is the MINE paper's Figure 1)
+    for (task_name, key), sweep in parameter_sweeps(m).items():
+        panels = list(dict.fromkeys(sweep["panel"]))
+        fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 3.6),
+                                 squeeze=False)
+        for ax, panel in zip(axes[0], panels, strict=True):
+            gp = sweep[sweep["panel"] == panel].sort_values("x")
+            truth = gp.groupby("x")["truth_u"].first()
+            ax.plot(truth.index, truth.to_numpy(), color="k", lw=1.5, label="true MI")
+            for est, ge in gp.groupby("estimator"):
+                ge = ge.groupby("x")[["mean_u", "std_u"]].mean()
+                ax.errorbar(ge.index, ge["mean_u"], yerr=ge["std_u"].fillna(0),
+                            marker="o", ms=3, capsize=2, color=palette[est], label=est)
+            ax.set_title(panel or task_name, fontsize=9)
+            ax.set_xlabel(key)
+            ax.set_ylabel(f"mutual information ({unit})")
+        axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+        fig.suptitle(f"{task_name}: estimate (mean ± sd) against {key}")
+        fig.tight_layout()
+        _save(fig, out, f"sweep_{task_name}_{key}", written)
+        plt.close(fig)
     return written
+
+
+def parameter_sweeps(m: pd.DataFrame, min_points: int = 5
+                     ) -> dict[tuple[str, str], pd.DataFrame]:
+    """Task parameters swept over a numeric grid, for "estimate against parameter" figures.
+
+    For each task family and numeric parameter that takes at least
+    ``min_points`` values while the other parameters stay fixed, the metric
+    rows with ``x`` (the parameter's value) and ``panel`` (the other
+    parameters, one panel each). Nothing here knows any particular task.
+    """
+    out: dict[tuple[str, str], pd.DataFrame] = {}
+    for task_name, g in m.groupby("task_name"):
+        params = [json.loads(p) if isinstance(p, str) else {} for p in g["task_params"]]
+        keys = sorted({k for p in params for k, v in p.items()
+                       if isinstance(v, (int, float)) and not isinstance(v, bool)})
+        for key in keys:
+            rows = g.assign(
+                x=[p.get(key) for p in params],
+                panel=[", ".join(f"{k}={v}" for k, v in sorted(p.items()) if k != key
+                                 and v is not None) for p in params])
+            rows = rows[rows["x"].notna()]
+            counts = rows.groupby("panel")["x"].nunique()
+            keep = counts[counts >= min_points].index
+            if len(keep):
+                out[(str(task_name), key)] = rows[rows["panel"].isin(keep)]
+    return out
 
 
 def _short(label: str, width: int) -> str:

@@ -33,14 +33,22 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_scaling(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .scaling import scaling_rows, step_scaling_rows, step_time_scaling
+    from . import registry
+    from .factory import get_estimator
+    from .scaling import scaling_rows, step_scaling_rows
     from .store import load_results
 
     frames = [load_results(d) for d in args.dirs]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     rows = [scaling_rows(table)] if not table.empty else []
     if args.measure_steps:
-        rows.append(step_scaling_rows(step_time_scaling(device=args.device)))
+        # the estimators of the given results, or every available one, that time steps
+        names = (list(dict.fromkeys(table["estimator_name"])) if not table.empty
+                 else [e.name for e in registry.estimators.entries() if e.available])
+        for name in names:
+            timing = get_estimator(name).step_timing(device=args.device)
+            if timing:
+                rows.append(step_scaling_rows(name, timing))
     res = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     if res.empty:
         print("no scaling axis found: give result folders with several n or dimensions "
@@ -64,6 +72,7 @@ def add_commands(sub: Any) -> None:
     ps = sub.add_parser("scaling", help="fit cost against n and dimension; print verdicts")
     ps.add_argument("dirs", nargs="*", help="results folders (e.g. scaling-n and scaling-dim runs)")
     ps.add_argument("--measure-steps", action="store_true",
-                    help="also time MINE's training step against batch size and dimension")
+                    help="also time the training step of estimators trained by steps "
+                         "(those in DIRS, or all) against batch size and dimension")
     ps.add_argument("--device", default="cpu", help="device for --measure-steps")
     ps.set_defaults(func=cmd_scaling)

@@ -18,7 +18,6 @@ from .errors import ParameterError
 from .execute import STATUS_FAILED, STATUS_LOST, STATUS_OK, group_cells
 from .executors import make_executor
 from .plan import Cell, RunSpec
-from .provenance import static_provenance
 from .runlock import RunLock
 from .store import ResultStore
 
@@ -73,7 +72,6 @@ def run_spec(
             stale = sum(1 for k, ck in store.config_keys().items()
                         if ck in planned and k not in keys)
             store.set_meta("spec", asdict(spec))
-            prov = static_provenance()
             run_id = uuid.uuid4().hex[:12]
             n_failed = 0
             bar = _progress(len(cells), len(cells) - len(todo), enabled=progress)
@@ -83,7 +81,6 @@ def run_spec(
                 grouped = group_cells(todo, batch_seeds and ex.timeout is None)
                 rows = ex.run(grouped)
                 for row in rows:
-                    row.update(prov)
                     row["run_id"] = run_id
                     row["executor"] = ex.name
                     store.put(row)

@@ -13,8 +13,9 @@ the exponent a (95 %). The verdict for an axis, in this order:
 * "sublinear (better than linear)": its upper end is below 1;
 * "consistent with linear": the interval covers 1.
 
-For MINE the right quantities differ from the classical estimators': at a
-fixed number of steps its time does not depend on n. So the analysis uses
+For estimators trained by steps (those whose rows report ``info["steps"]``,
+such as MINE) the right quantities differ from the classical estimators': at
+a fixed number of steps their time does not depend on n. So the analysis uses
 
 (i)   time per training step against batch size and dimension,
 (ii)  time for a fixed number of epochs against n,
@@ -31,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from .analysis import info_value
 
 #: Widest exponent interval that still gives a verdict other than "inconclusive".
 MAX_CI_WIDTH = 1.0
@@ -101,13 +104,14 @@ def scaling_rows(table: pd.DataFrame, target: float = 0.1) -> pd.DataFrame:
     ok["dim"] = ok["dim_x"] + ok["dim_y"]
     out = []
     for est, g in ok.groupby("estimator"):
-        neural = "curve_step" in str(g["info"].iloc[0])
+        # trained by steps: the estimator reports its steps (and its budget kind)
+        neural = info_value(g["info"].iloc[0], "steps") is not None
         for task, gt in g.groupby("task"):
             if gt["n"].nunique() >= 3:
                 fit = fit_power_law(gt["n"], gt["wall_time_s"])
                 label = "time vs n"
                 if neural:
-                    by_epochs = json.loads(gt["estimator_params"].iloc[0]).get("steps") is None
+                    by_epochs = info_value(gt["info"].iloc[0], "budget") == "epochs"
                     label = ("time for fixed epochs vs n" if by_epochs
                              else "time for fixed steps vs n")
                 out.append(_row(est, label, f"{task}, n {gt['n'].min()}-{gt['n'].max()}", fit))
@@ -138,48 +142,22 @@ def _row(est: str, axis: str, where: str, fit: PowerFit, note: str = "") -> dict
             "note": note}
 
 
-def step_time_scaling(batch_sizes: tuple[int, ...] = (64, 128, 256, 512, 1024),
-                      dims: tuple[int, ...] = (1, 5, 10, 20, 50), steps: int = 200,
-                      device: str = "cpu", repeats: int = 3) -> pd.DataFrame:
-    """Measure MINE's time per training step against batch size and dimension.
-
-    Each point is the difference of two budgets (``steps`` and 3 × ``steps``)
-    divided by the extra steps, which cancels set-up and evaluation.
-    """
-    import time
-
-    from mibench_estimators.neural._train import TrainConfig, train
-
-    rows = []
-    rng = np.random.default_rng(0)
-
-    def timed(x: np.ndarray, y: np.ndarray, bsz: int, st: int) -> float:
-        cfg = TrainConfig(objective="mine", batch_size=bsz, steps=st, eval_every=10**9,
-                          eval_pairs=1000, device=device)
-        t0 = time.perf_counter()
-        train([x], [y], [0], cfg)
-        return time.perf_counter() - t0
-
-    grid = [(b, 20) for b in batch_sizes] + [(256, d) for d in dims if d != 20]
-    for bsz, d in grid:
-        n = max(4 * bsz, 4000)
-        x = rng.standard_normal((n, d))
-        y = 0.5 * x + rng.standard_normal((n, d))
-        timed(x, y, bsz, 10)
-        for _ in range(repeats):
-            t1, t3 = timed(x, y, bsz, steps), timed(x, y, bsz, 3 * steps)
-            rows.append({"batch_size": bsz, "dim": 2 * d, "time_per_step_s": (t3 - t1) /
-                         (2 * steps)})
-    return pd.DataFrame(rows)
-
-
-def step_scaling_rows(df: pd.DataFrame) -> pd.DataFrame:
-    b = df[df["dim"] == 40]
-    d = df[df["batch_size"] == 256]
+def step_scaling_rows(est: str, rows: list[dict[str, float]]) -> pd.DataFrame:
+    """Fits of an estimator's :meth:`~mibench.Estimator.step_timing` rows: time per
+    step against batch size (at the grid's most common dimension) and against
+    dimension (at its most common batch size)."""
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return pd.DataFrame()
+    dim0 = int(df["dim"].mode().iloc[0])
+    bsz0 = int(df["batch_size"].mode().iloc[0])
+    b = df[df["dim"] == dim0]
+    d = df[df["batch_size"] == bsz0]
     return pd.DataFrame([
-        _row("mine", "time per step vs batch size", "dim 20+20, batch "
+        _row(est, "time per step vs batch size", f"dim {dim0}, batch "
              f"{b['batch_size'].min()}-{b['batch_size'].max()}",
              fit_power_law(b["batch_size"], b["time_per_step_s"])),
-        _row("mine", "time per step vs dim", f"batch 256, dim {d['dim'].min()}-{d['dim'].max()}",
+        _row(est, "time per step vs dim",
+             f"batch {bsz0}, dim {d['dim'].min()}-{d['dim'].max()}",
              fit_power_law(d["dim"], d["time_per_step_s"])),
     ])

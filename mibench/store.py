@@ -43,7 +43,8 @@ def _encode(row: dict[str, Any]) -> str:
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     df = pd.DataFrame(rows)
-    for col in ("estimate", "true_mi", "wall_time_s", "sample_time_s", "peak_mem_mb"):
+    for col in ("estimate", "true_mi", "wall_time_s", "sample_time_s", "peak_mem_mb",
+                "gpu_peak_mem_mb"):
         if col in df:
             df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
     return df

@@ -28,7 +28,7 @@ class Suite:
     name: str
     description: str
     groups: tuple[SuiteGroup, ...]
-    estimators: tuple[str, ...] = ("gaussian",)
+    estimators: tuple[str, ...] = ()
     cost_per_cell_s: dict[str, float] = field(default_factory=dict)
 
     def n_task_cells(self) -> int:

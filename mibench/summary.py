@@ -34,6 +34,7 @@ def format_summary(table: pd.DataFrame, width: int = 100) -> str:
             f"{'sd':>7}  {'seeds':>6}  {'time s':>7}")
     lines: list[str] = []
     short = False
+    batched = False
     for (task, n), g in m.groupby(["task", "n"], sort=False):
         truth = float(g["true_mi"].iloc[0])
         tail = f"  n={int(n):,}  true MI {truth:.3f}"
@@ -45,11 +46,17 @@ def format_summary(table: pd.DataFrame, width: int = 100) -> str:
             else:
                 ci, short = "-", short or r["seeds"] > 0
             seeds = f"{int(r['seeds'])}/{int(r['seeds'] + r['failures'])}"
+            time_s = _num(r["median_time_s"], ".2f")
+            if r.get("group_size", 1) > 1:
+                time_s, batched = time_s + "*", True
             lines.append(f"  {_fit(str(r['estimator']), est_w):<{est_w}}  {_num(r['mean']):>8}  "
                          f"{ci:>17}  {_num(r['bias'], '+.3f'):>8}  {_num(r['std']):>7}  "
-                         f"{seeds:>6}  {_num(r['median_time_s'], '.2f'):>7}")
+                         f"{seeds:>6}  {time_s:>7}")
         lines.append("")
     if short:
         lines.append(f"95% CI: Student-t over seeds; '-' where fewer than {MIN_SEEDS_T} seeds "
                      "are ok (too few for an interval).")
+    if batched:
+        lines.append("time s*: the seeds were trained together in one batch; the time is "
+                     "each seed's share.")
     return "\n".join(lines).rstrip() + "\n"

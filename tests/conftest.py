@@ -55,6 +55,22 @@ PLUGIN_SOURCE = textwrap.dedent('''
             return float(-0.5 * np.log1p(-r * r))
 
 
+    class Hog(Estimator):
+        """Holds ``hold_mb`` megabytes in 4 KB blocks while it estimates."""
+
+        description = "demo: allocates, then estimates 0"
+        contract = ContractSettings(zero_tol=0.02, easy_tol=1.0)
+
+        def __init__(self, hold_mb: int = 200) -> None:
+            self.hold_mb = hold_mb
+
+        def _estimate(self, x, y):
+            blocks = [bytearray(4096) for _ in range(self.hold_mb * 256)]
+            for b in blocks:
+                b[0] = 1  # touch every block
+            return float(len(blocks) * 0)
+
+
     from mibench_estimators.gaussian import GaussianEstimator
 
 
@@ -87,6 +103,7 @@ ENTRY_POINTS = textwrap.dedent('''
     slow-gaussian = mibench_demo_plugin:SlowGaussian
     broken-demo = mibench_demo_plugin:DoesNotExist
     const-gauss = mibench_demo_plugin:ConstGauss
+    hog = mibench_demo_plugin:Hog
     gauss-alias = mibench_estimators.gaussian:GaussianEstimator
 
     [mibench.tasks]

@@ -106,3 +106,24 @@ def test_list_does_not_import_torch() -> None:
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0 and "NO-TORCH" in p.stderr, p.stderr
     assert "mine" in p.stdout and "UNAVAILABLE" not in p.stdout.split("Tasks:")[0]
+
+
+def test_timeout_keeps_plugins_registered_at_run_time(tmp_path: Path) -> None:
+    # A plugin registered in the user's own script (no entry point) must run in the
+    # per-cell process that --timeout uses, serial and with jobs.
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import sys, mibench\n"
+        "from mibench import Estimator, register_estimator\n"
+        "@register_estimator('script-only')\n"
+        "class ScriptOnly(Estimator):\n"
+        "    def _estimate(self, x, y):\n"
+        "        return 0.25\n"
+        "for jobs in (1, 2):\n"
+        "    df = mibench.run(estimators='script-only', tasks='gaussian', n=100, seeds=2,\n"
+        "                     jobs=jobs, timeout=30)\n"
+        "    print(sorted(set(df['status'])), sorted(set(df['estimate'])))\n")
+    p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split("\n")[:2] == ["['ok'] [0.25]", "['ok'] [0.25]"], p.stdout

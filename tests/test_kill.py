@@ -73,9 +73,20 @@ def _alive_in_group(pgid: int) -> bool:
         return False
 
 
-def _cell_processes(marker: str) -> list[str]:
-    ps = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
-    return [ln for ln in ps.splitlines() if "mibench.cellproc" in ln and marker in ln]
+def _cell_processes(marker: str, coordinator: int) -> list[str]:
+    """Live processes other than the coordinator whose command line has ``marker``:
+    forked cell processes carry the coordinator's (with its unique --out), fresh
+    ones run ``mibench.cellproc`` with the coordinator's pid."""
+    ps = subprocess.run(["ps", "-ww", "-eo", "pid,stat,args"], capture_output=True,
+                        text=True).stdout
+    out = []
+    for ln in ps.splitlines()[1:]:
+        pid, stat, args = ln.split(None, 2)
+        if int(pid) == coordinator or stat.startswith("Z"):
+            continue
+        if marker in args or ("mibench.cellproc" in args and str(coordinator) in args):
+            out.append(ln)
+    return out
 
 
 def _wait_stored(proc: subprocess.Popen[bytes], db: Path, at_least: int) -> None:
@@ -99,13 +110,14 @@ def test_sigint_stops_kills_cells_keeps_rows_and_resumes(plugin_env: dict[str, s
                             env=plugin_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
     _wait_stored(proc, out / DB_NAME, 2)
+    assert _cell_processes(str(out), proc.pid)  # the 8 s cells are running
     t0 = time.time()
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=10)
     assert time.time() - t0 < 5 and proc.returncode == 130
     time.sleep(0.3)
     assert not _alive_in_group(proc.pid)  # nothing of the coordinator's group is left
-    assert not _cell_processes(str(proc.pid))  # nor any cell process it started
+    assert not _cell_processes(str(out), proc.pid)  # nor any cell process it started
     kept = load_results(out)
     assert 2 <= len(kept) < 8 and (kept["status"] == "ok").all()
 
@@ -129,15 +141,15 @@ def test_cell_processes_die_with_a_killed_coordinator(plugin_env: dict[str, str]
                             env=plugin_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _wait_stored(proc, out / DB_NAME, 1)
     deadline = time.time() + 10
-    while not _cell_processes(str(proc.pid)) and time.time() < deadline:
+    while not _cell_processes(str(out), proc.pid) and time.time() < deadline:
         time.sleep(0.05)
-    assert _cell_processes(str(proc.pid))  # they carry the coordinator's pid as an argument
+    assert _cell_processes(str(out), proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     deadline = time.time() + 5
-    while _cell_processes(str(proc.pid)) and time.time() < deadline:
+    while _cell_processes(str(out), proc.pid) and time.time() < deadline:
         time.sleep(0.1)
-    assert not _cell_processes(str(proc.pid))
+    assert not _cell_processes(str(out), proc.pid)
 
 
 def test_second_coordinator_on_one_folder_is_refused(plugin_env: dict[str, str],

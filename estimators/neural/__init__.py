@@ -217,6 +217,13 @@ class NeuralEstimator(Estimator):
         dev = resolve_device(self.device)
         torch.zeros(8, device=dev).sum().item()
 
+    def step_timing(self, device: str = "cpu") -> list[dict[str, float]] | None:
+        """Time per training step against batch size and dimension (see
+        :meth:`mibench.Estimator.step_timing`), with this configuration."""
+        from ._timing import step_timing
+
+        return step_timing(self.with_params(device=device).train_config())
+
     def train_config(self) -> Any:
         from ._train import TrainConfig
 

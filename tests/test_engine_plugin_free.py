@@ -1,0 +1,95 @@
+"""The engine knows plugins only through contracts, documented hooks and info keys."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+import mibench
+from mibench.provenance import git_revision
+from mibench.report import parameter_sweeps
+from mibench.scaling import scaling_rows, step_scaling_rows
+
+ENGINE = Path(mibench.__file__).resolve().parent
+PLUGIN_NAMES = ("mine", "mine-f", "ksg", "kde", "binning", "infonce", "nwj", "smile",
+                "transformed", "nonlinear", "student-t", "gaussian")
+
+
+def test_engine_source_names_no_plugin() -> None:
+    # Strings and imports only; docstrings and comments may give examples.
+    pattern = re.compile(r"mibench_(estimators|tasks)\.|[=(,\[]\s*\"(" +
+                         "|".join(re.escape(n) for n in PLUGIN_NAMES) + r")\"")
+    hits = []
+    for f in ENGINE.glob("*.py"):
+        in_doc = False
+        for i, line in enumerate(f.read_text().splitlines(), 1):
+            if line.count('"""') == 1:
+                in_doc = not in_doc
+                continue
+            code = line.split("#", 1)[0]
+            if not in_doc and pattern.search(code) and "e.g." not in code:
+                hits.append(f"{f.name}:{i}: {line.strip()}")
+    assert not hits, hits
+
+
+def test_parameter_sweeps_find_any_swept_parameter() -> None:
+    rows = []
+    for dim in (2, 20):
+        for rho in (0.1, 0.3, 0.5, 0.7, 0.9):
+            rows.append({"task_name": "anytask", "estimator": "e", "mean_u": rho,
+                         "std_u": 0.0, "truth_u": rho,
+                         "task_params": json.dumps({"dim": dim, "rho": rho, "flag": True})})
+    rows.append({"task_name": "other", "estimator": "e", "mean_u": 1.0, "std_u": 0.0,
+                 "truth_u": 1.0, "task_params": json.dumps({"a": 1})})
+    sweeps = parameter_sweeps(pd.DataFrame(rows))
+    assert list(sweeps) == [("anytask", "rho")]
+    assert sorted(set(sweeps[("anytask", "rho")]["panel"])) == ["dim=2, flag=True",
+                                                                 "dim=20, flag=True"]
+
+
+def test_step_timing_hook_and_its_fits() -> None:
+    assert mibench.get_estimator("ksg").step_timing() is None  # no steps: no hook
+    rows = [{"batch_size": b, "dim": 40, "time_per_step_s": 1e-5 * b} for b in (64, 128, 256)]
+    rows += [{"batch_size": 256, "dim": d, "time_per_step_s": 2.56e-3} for d in (2, 10, 100)]
+    fit = step_scaling_rows("some-estimator", rows).set_index("axis")
+    assert abs(fit.loc["time per step vs batch size", "exponent"] - 1.0) < 1e-9
+    assert abs(fit.loc["time per step vs dim", "exponent"]) < 1e-9
+    assert (fit["estimator"] == "some-estimator").all()
+
+
+def test_step_axes_come_from_info_not_names() -> None:
+    base = {"estimator": "x", "estimator_name": "x", "task": "t", "task_name": "t",
+            "status": "ok", "n": 100, "true_mi": 1.0, "dim_y": 1}
+    rows = [{**base, "dim_x": d, "wall_time_s": 0.01 * d,
+             "info": json.dumps({"steps": 100, "budget": "steps",
+                                 "curve_step": [100], "curve_heldout": [1.0]})}
+            for d in (1, 2, 4, 8)]
+    axes = set(scaling_rows(pd.DataFrame(rows))["axis"])
+    assert "time per step vs dim" in axes
+
+
+def test_provenance_recorded_where_the_cell_runs(tmp_path: Path) -> None:
+    df = mibench.run(estimators="gaussian", tasks="gaussian", n=100, seeds=2, jobs=2,
+                     out=tmp_path)
+    assert (df["estimator_dist"].str.startswith("mibench==")).all()
+    assert (df["numpy_version"] != "").all() and (df["host"] != "").all()
+
+
+def test_git_revision_only_for_a_tracked_source(tmp_path: Path) -> None:
+    # a copy of the package inside an unrelated repository has no revision
+    repo = tmp_path / "other"
+    (repo / "mibench").mkdir(parents=True)
+    for f in ENGINE.glob("*.py"):
+        (repo / "mibench" / f.name).write_text(f.read_text())
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    code = ("import sys; sys.path.insert(0, sys.argv[1]);"
+            "from mibench.provenance import git_revision; print(repr(git_revision()))")
+    p = subprocess.run([sys.executable, "-c", code, str(repo)], capture_output=True, text=True,
+                       cwd=tmp_path)
+    assert p.returncode == 0 and p.stdout.strip() == "''", p.stderr
+    assert isinstance(git_revision(), str)
