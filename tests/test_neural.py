@@ -88,14 +88,18 @@ def test_bad_params() -> None:
             mibench.get_estimator("mine", **bad)
 
 
-@pytest.mark.parametrize(("rho", "truth"), [(0.5, 0.1438), (0.9, 0.8304)])
-def test_mine_default_settings_accuracy_1d(rho: float, truth: float) -> None:
-    """Issue criterion: default MINE, N = 5000, 1-D, mean of 5 seeds within
-    max(10 %, 0.03 nats) of the truth. Five seeds are trained together in one
-    batched model, which gives each seed the estimate it gets alone."""
-    data = [_data(5000, rho, 100 + s) for s in range(5)]
-    vals = [r.value for r in mibench.get_estimator("mine").estimate_many(data, list(range(5)))]
-    assert abs(np.mean(vals) - truth) <= max(0.1 * truth, 0.03), vals
+def test_mine_default_settings_accuracy_1d() -> None:
+    """Default MINE, N = 5000, 1-D, rho 0.5 and 0.9 (truth 0.1438, 0.8304): the
+    mean of 5 seeds within max(10 %, 0.03 nats) of the truth. All ten members
+    train together in one batched model, which gives each the estimate it gets
+    alone (members stop early on their own), at about the cost of one run."""
+    cases = [(0.5, 0.1438), (0.9, 0.8304)]
+    data = [_data(5000, rho, 100 + s) for rho, _ in cases for s in range(5)]
+    seeds = list(range(5)) * 2
+    vals = np.array([r.value for r in mibench.get_estimator("mine").estimate_many(data, seeds)])
+    for i, (_, truth) in enumerate(cases):
+        got = vals[5 * i:5 * i + 5]
+        assert abs(got.mean() - truth) <= max(0.1 * truth, 0.03), got
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
