@@ -157,6 +157,9 @@ def marginal_counts(points: np.ndarray, radius: np.ndarray, strict: bool) -> np.
     return count_within_tree(points, radius, strict)
 
 
+_WARMED: set[type] = set()
+
+
 @register_estimator("ksg")
 class KSG(Estimator):
     """Kraskov–Stögbauer–Grassberger k-NN estimator (algorithms 1 and 2).
@@ -204,9 +207,16 @@ class KSG(Estimator):
         return self.k + 1
 
     def prepare(self) -> None:
-        """Import scikit-learn's KD-tree before the timed region (about a second
-        the first time, which would otherwise be charged to the first cell)."""
-        from sklearn.neighbors import KDTree  # noqa: F401
+        """Import scikit-learn's KD-tree (about a second the first time) and run one
+        small estimate through both tree paths, once per process, so that neither
+        is charged to the first timed cell."""
+        if type(self) in _WARMED:
+            return
+        rng = np.random.default_rng(0)
+        z = rng.standard_normal((500, 4))
+        self.estimate(z[:, :1], z[:, 1:2])
+        self.estimate(z[:, :2], z[:, 2:])
+        _WARMED.add(type(self))
 
     def _prepare(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self.standardize:

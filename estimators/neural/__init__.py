@@ -75,6 +75,9 @@ _DEVICES = ("auto", "cpu", "cuda", "mps")
 _ACTIVATIONS = ("relu", "elu", "silu", "gelu", "tanh", "softplus", "leaky_relu")
 
 
+#: (device, objective, critic) already warmed up in this process.
+_WARMED: set[tuple[str, str, str]] = set()
+
 _CONVERGENCE_WARNINGS = {
     "rising": ["not converged: the held-out bound was still rising at the end of training "
                "(its late slope exceeds its noise); give a larger budget"],
@@ -209,13 +212,25 @@ class NeuralEstimator(Estimator):
         return {}
 
     def prepare(self) -> None:
-        """Import torch and the trainer and touch the device (not timed by the runner)."""
-        import torch
+        """Import torch and the trainer and warm the device up (not timed by the runner).
 
-        from ._train import resolve_device
+        The first training in a process pays one-off costs — torch's thread pool,
+        its allocator, kernel set-up — which made the first cell of a run about 3×
+        slower than the next. A few steps on a small random problem with this
+        configuration's critic and objective pay them here, once per process.
+        """
+        from ._train import resolve_device, train
 
         dev = resolve_device(self.device)
-        torch.zeros(8, device=dev).sum().item()
+        key = (str(dev), self.objective, self.critic or self.default_critic)
+        if key in _WARMED:
+            return
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((256, 2))
+        cfg = self.with_params(steps=8, epochs=None, eval_every=4, eval_pairs=2048,
+                               early_stopping=False, batch_size=None).train_config()
+        train([x[:, :1]], [x[:, 1:]], [0], cfg)
+        _WARMED.add(key)
 
     def step_timing(self, device: str = "cpu") -> list[dict[str, float]] | None:
         """Time per training step against batch size and dimension (see
