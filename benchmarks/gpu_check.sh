@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # GPU checks for the neural estimators, in one run, on a machine with a CUDA GPU:
-# speed on GPU and on that machine's CPU, d = 20 accuracy on GPU, neural tests.
+# speed on GPU and on that machine's CPU, d = 20 accuracy on GPU (defaults, which
+# are now the 10k-step early-stopped setting), GPU peak memory recorded per cell,
+# neural tests.
 # Works without installing mibench: the three packages are linked onto PYTHONPATH.
 set -u
 OUT=${OUT:-/tmp/gpu_out}; mkdir -p "$OUT"
@@ -15,5 +17,6 @@ python3 -c "import torch, mibench; print('torch', torch.__version__, 'cuda', tor
 timeout 150 python3 benchmarks/neural_speed.py --device cuda --steps 300 --seed-steps 1000 2>&1 | tee "$OUT/speed_cuda.md"
 timeout 150 python3 benchmarks/neural_speed.py --device cpu --steps 100 --seed-steps 300 2>&1 | tee "$OUT/speed_cpu_host.md"
 timeout 150 python3 benchmarks/neural_accuracy.py --dim 20 --rho 0.5 --n 20000 --device cuda 2>&1 | tee "$OUT/acc_cuda.md"
-timeout 150 python3 benchmarks/neural_accuracy.py --dim 20 --rho 0.5 --n 20000 --device cuda --estimators "mine[steps=10000,lr=0.0003,early_stopping=true,patience=30]" 2>&1 | tee -a "$OUT/acc_cuda.md"
+timeout 120 python3 -m mibench run --estimators "mine[steps=500,early_stopping=false]" --tasks "gaussian[dim=20]" --n 20000 --seeds 2 --device cuda --out "$OUT/memrun" -q \
+  && python3 -c "import pandas as pd; d = pd.read_parquet('$OUT/memrun/results.parquet'); print(d[['device', 'gpu_peak_mem_mb', 'peak_mem_mb', 'mem_method', 'group_size']].to_string())" 2>&1 | tee "$OUT/gpu_memory.txt"
 timeout 180 python3 -m pytest -q -p no:cacheprovider tests/test_neural.py tests/test_neural_bounds.py 2>&1 | tail -15 | tee "$OUT/pytest_gpu.txt"

@@ -5,7 +5,7 @@ it would get alone) and prints mean, sd and relative error against the truth.
 
     python benchmarks/neural_accuracy.py                         # 1-D rho 0.5, 0.9, N 5000
     python benchmarks/neural_accuracy.py --dim 20 --rho 0.5 --n 20000 \
-        --estimators "mine[steps=10000,lr=0.0003,early_stopping=true,patience=30]"
+        --estimators "mine,mine[steps=3000,early_stopping=false]"  # defaults vs a fixed budget
 """
 
 from __future__ import annotations
