@@ -214,7 +214,11 @@ class DaskExecutor(Executor):
                 f"--executor dask needs dask.distributed ({exc}); install mibench[dask]"
             ) from None
         cluster = None
+        # worker-saturation 1: a worker holds only the task it runs, so a worker that
+        # dies implicates that task alone (with the default, queued innocents were
+        # charged too); allowed-failures 1: a task that kills two workers has failed
         with dask.config.set({"distributed.scheduler.allowed-failures": 1,
+                              "distributed.scheduler.worker-saturation": 1.0,
                               "distributed.worker.daemon": False}):
             if self.scheduler:
                 client = Client(self.scheduler)

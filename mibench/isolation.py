@@ -39,13 +39,33 @@ _LIVE_LOCK = threading.Lock()
 STARTUP_LIMIT_S = 120.0
 
 
+_STOPPING = threading.Event()
+
+
 def kill_live_cells() -> int:
-    """Kill the process group of every cell process still running; return how many."""
+    """Kill the process group of every cell process still running, and every one a
+    thread starts from now on (the run is stopping); return how many were killed."""
     with _LIVE_LOCK:
+        _STOPPING.set()
         pids = list(_LIVE)
     for pid in pids:
         _kill_pid_group(pid)
     return len(pids)
+
+
+def reset_stopping() -> None:
+    """Allow cell processes again (a new run in this process)."""
+    _STOPPING.clear()
+
+
+def _track(pid: int) -> None:
+    """Register a started cell process; kill it at once if the run is stopping
+    (closes the race with a thread that started it just after the kill)."""
+    with _LIVE_LOCK:
+        _LIVE.add(pid)
+        stopping = _STOPPING.is_set()
+    if stopping:
+        _kill_pid_group(pid)
 
 
 def _can_fork() -> bool:
@@ -104,8 +124,7 @@ def _run_forked(unit: list[Cell], threads: int | None, timeout: float, out_path:
     proc = ctx.Process(target=_forked_main, args=(unit, threads, out_path, os.getpid()))
     proc.start()
     assert proc.pid is not None
-    with _LIVE_LOCK:
-        _LIVE.add(proc.pid)
+    _track(proc.pid)
     try:
         proc.join(timeout)
         if proc.is_alive():
@@ -132,8 +151,7 @@ def _run_fresh(unit: list[Cell], threads: int | None, timeout: float, out_path: 
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    with _LIVE_LOCK:
-        _LIVE.add(proc.pid)
+    _track(proc.pid)
     try:
         assert proc.stdout is not None
         ready, _, _ = select.select([proc.stdout], [], [], STARTUP_LIMIT_S)

@@ -17,6 +17,7 @@ import pandas as pd
 from .errors import ParameterError
 from .execute import STATUS_FAILED, STATUS_LOST, STATUS_OK, group_cells
 from .executors import make_executor
+from .isolation import reset_stopping
 from .plan import Cell, RunSpec
 from .runlock import RunLock
 from .store import ResultStore
@@ -79,6 +80,7 @@ def run_spec(
             try:
                 # a per-cell timeout needs one cell per unit (so it can be killed alone)
                 grouped = group_cells(todo, batch_seeds and ex.timeout is None)
+                reset_stopping()  # cell processes may start (an earlier run may have stopped)
                 rows = ex.run(grouped)
                 for row in rows:
                     row["run_id"] = run_id
