@@ -208,13 +208,17 @@ def _executor_options(o: dict[str, Any]) -> dict[str, Any]:
 
 def _interrupt_on_sigterm() -> None:
     """Make SIGTERM (a scheduler's or ``kill``'s stop) behave as Ctrl-C: the run
-    stops its cells, keeps every finished row and exits with 130."""
+    stops its cells, keeps every finished row and exits with 130. SIGINT gets
+    Python's own handler even where it was inherited as ignored (a command
+    started in the background by a non-interactive shell), so that an explicit
+    ``kill -INT`` always stops the run."""
     import signal
 
     def handler(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
