@@ -75,10 +75,6 @@ def fit_power_law(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> PowerFit
                     float(res.slope + tq * res.stderr), float(math.exp(res.intercept)), int(m))
 
 
-def _info(table: pd.DataFrame, key: str) -> pd.Series:
-    return table["info"].map(lambda s: json.loads(s).get(key) if isinstance(s, str) else None)
-
-
 def steps_to_target(info_json: str, truth: float, target: float = 0.1) -> float:
     """First curve step whose held-out bound is within ``target`` (relative) of the truth."""
     info = json.loads(info_json) if isinstance(info_json, str) else {}
@@ -123,7 +119,7 @@ def scaling_rows(table: pd.DataFrame, target: float = 0.1) -> pd.DataFrame:
             out.append(_row(est, "time vs dim", where,
                             fit_power_law(gd["dim"], gd["wall_time_s"])))
             if neural:
-                steps = _info(gd, "steps").astype(float)
+                steps = gd["info"].map(lambda s: info_value(s, "steps")).astype(float)
                 per_step = gd["wall_time_s"].to_numpy() / steps.to_numpy()
                 out.append(_row(est, "time per step vs dim", where,
                                 fit_power_law(gd["dim"], per_step)))

@@ -94,14 +94,17 @@ def check_xy(
     return xa, ya
 
 
-def standardize_columns(a: np.ndarray) -> np.ndarray:
+def standardize_columns(a: np.ndarray, fit_rows: np.ndarray | None = None) -> np.ndarray:
     """Zero mean and unit variance per column (a constant column is only centred).
 
-    An invertible affine map of each variable, so it leaves MI unchanged.
+    An invertible affine map of each variable, so it leaves MI unchanged. With
+    ``fit_rows`` the mean and sd come from those rows only (for example the
+    training rows, so that held-out rows play no part in fitting).
     """
-    sd = a.std(axis=0)
+    fit = a if fit_rows is None else a[fit_rows]
+    sd = fit.std(axis=0)
     sd[sd == 0] = 1.0
-    return (a - a.mean(axis=0)) / sd
+    return (a - fit.mean(axis=0)) / sd
 
 
 def check_n(n: Any, name: str = "n") -> int:

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from mibench import ParameterError
+from mibench.validation import standardize_columns
 
 from . import _bounds as B
 from ._critics import ConcatCritic, SeparableCritic
@@ -202,7 +203,7 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
         # held-out rows that give the estimate play no part in fitting
         x, y = xs[s], ys[s]
         if cfg.standardize:
-            x, y = _standardize_by(x, tr), _standardize_by(y, tr)
+            x, y = standardize_columns(x, tr), standardize_columns(y, tr)
         tr_x.append(x[tr])
         tr_y.append(y[tr])
         ho_x.append(x[ho])
@@ -362,14 +363,6 @@ def _ceiling(cfg: TrainConfig, n_test: int) -> dict[str, Any]:
         return {"ceiling": math.log(k), "ceiling_note": f"log(batch {k})"}
     m = negative_shifts(n_test, cfg.eval_pairs) * n_test
     return {"ceiling": math.log(m), "ceiling_note": f"log({m:,} held-out negative pairs)"}
-
-
-def _standardize_by(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """(a − mean) / sd per column, with the statistics of ``a[rows]``."""
-    fit = a[rows]
-    sd = fit.std(axis=0)
-    sd[sd == 0] = 1.0
-    return (a - fit.mean(axis=0)) / sd
 
 
 def _negative_rows(p1: torch.Tensor, gens: _Members) -> torch.Tensor:
