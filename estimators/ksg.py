@@ -3,7 +3,11 @@
 Reference: A. Kraskov, H. Stögbauer, P. Grassberger, "Estimating mutual
 information", Phys. Rev. E 69, 066138 (2004).
 
-With the max-norm in the joint space Z = (X, Y) and within X and Y:
+Distances: within X and within Y the max-norm (``metric="max"``, KSG's
+choice) or the Euclidean norm (``metric="euclidean"``, the choice of the
+``bmi`` benchmark); in Z = (X, Y) the larger of the two. Neighbours come from
+KD-trees or a blocked exact brute force, on numpy or on a torch device
+(``algorithm``, ``device``; see :mod:`._knn`).
 
 Algorithm 1 (``variant=1``)
     ε_i is the distance from z_i to its k-th nearest neighbour in Z;
@@ -16,12 +20,12 @@ Algorithm 2 (``variant=2``)
     I = ψ(k) − 1/k + ψ(N) − ⟨ψ(n_x) + ψ(n_y)⟩.
 
 Exactness: the strict inequality of algorithm 1 is evaluated in the same
-floating-point arithmetic as the neighbour distances: with a KD-tree (which
-counts ``≤ r``) the radius is the next float below ε_i, and the sort-based
+floating-point arithmetic as the neighbour distances: with a max-norm KD-tree
+(which counts ``≤ r``) the radius is the next float below ε_i, the sort-based
 count used for 1-D marginals bisects on the exact predicate
-``|x_i − x_j| < ε_i`` (floating-point subtraction is monotone, so the
-predicate is monotone along the sorted column). No absolute epsilon is used,
-so the result does not depend on the scale of the data.
+``|x_i − x_j| < ε_i``, and the brute force compares the very distances it
+ranked. No absolute epsilon is used, so the result does not depend on the
+scale of the data.
 
 Data are standardised per column (zero mean, unit variance), then a tiny
 seeded Gaussian jitter breaks ties, as KSG recommend for data with repeated
@@ -37,125 +41,13 @@ clipped at zero (clipping would bias the mean over seeds).
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 from scipy.special import digamma
 
-from mibench import (
-    ContractSettings,
-    Estimator,
-    InputError,
-    ParameterError,
-    register_estimator,
-    require,
-)
+from mibench import ContractSettings, Estimator, ParameterError, register_estimator, require
 from mibench.runtime import thread_budget
 from mibench.validation import standardize_columns
 
-
-def add_jitter(a: np.ndarray, scale: float, rng: np.random.Generator) -> np.ndarray:
-    """``a`` plus Gaussian noise of ``scale`` times each column's standard deviation
-    (times its largest |value| for a constant column, or 1 for a zero column)."""
-    if scale <= 0:
-        return a
-    mag = a.std(axis=0)
-    flat = mag == 0
-    if flat.any():
-        mag[flat] = np.where(np.abs(a[:, flat]).max(axis=0) > 0,
-                             np.abs(a[:, flat]).max(axis=0), 1.0)
-    return a + scale * mag * rng.standard_normal(a.shape)
-
-
-def count_within_1d(values: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
-    """For each i, #{j ≠ i : |v_i − v_j| < r_i} (strict) or ``≤ r_i``, exactly.
-
-    Sorts once; ``searchsorted`` places both window edges up to rounding, and
-    the edges are then moved until the exact floating-point predicate holds
-    (``v_i − v_j`` is monotone along the sorted column, so the predicate is too).
-    O(N log N) time, O(N) memory.
-    """
-    n = values.shape[0]
-    order = np.argsort(values, kind="stable")
-    s = values[order]
-    r = radius[order]
-    inside = np.less if strict else np.less_equal
-    pos = np.arange(n)
-
-    def pred_left(j: np.ndarray) -> np.ndarray:  # j is inside the window on the left
-        return inside(s - s[np.clip(j, 0, n - 1)], r)
-
-    def pred_right(j: np.ndarray) -> np.ndarray:
-        return inside(s[np.clip(j, 0, n - 1)] - s, r)
-
-    # left edge: first j <= i with pred_left(j); right edge: last j >= i with pred_right(j)
-    left = np.minimum(np.searchsorted(s, s - r, side="left"), pos)
-    right = np.maximum(np.searchsorted(s, s + r, side="right") - 1, pos)
-    for _ in range(64):
-        grow_l = (left > 0) & pred_left(left - 1)
-        shrink_l = (left < pos) & ~pred_left(left)
-        grow_r = (right < n - 1) & pred_right(right + 1)
-        shrink_r = (right > pos) & ~pred_right(right)
-        if not (grow_l.any() or shrink_l.any() or grow_r.any() or shrink_r.any()):
-            break
-        left = left - grow_l + shrink_l
-        right = right + grow_r - shrink_r
-    else:  # pathological runs of ties at the edges: settle them by bisection
-        left, right = _bisect_edges(s, r, inside)
-    counts_sorted = right - left  # window size minus the point itself
-    if strict:
-        counts_sorted = np.where(r > 0, counts_sorted, 0)
-    out = np.empty(n, dtype=np.int64)
-    out[order] = counts_sorted
-    return out
-
-
-def _bisect_edges(s: np.ndarray, r: np.ndarray, inside: np.ufunc
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Window edges by bisection on the exact predicate (always correct, slower)."""
-    n = s.shape[0]
-    lo = np.zeros(n, dtype=np.int64)
-    hi = np.arange(n, dtype=np.int64)
-    while (lo < hi).any():
-        active = lo < hi
-        mid = (lo + hi) // 2
-        ok = inside(s - s[mid], r)
-        hi = np.where(active & ok, mid, hi)
-        lo = np.where(active & ~ok, mid + 1, lo)
-    left = lo
-    lo = np.arange(n, dtype=np.int64)
-    hi = np.full(n, n - 1, dtype=np.int64)
-    while (lo < hi).any():
-        active = lo < hi
-        mid = (lo + hi + 1) // 2
-        ok = inside(s[mid] - s, r)
-        lo = np.where(active & ok, mid, lo)
-        hi = np.where(active & ~ok, mid - 1, hi)
-    return left, lo
-
-
-def count_within_tree(points: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
-    """As :func:`count_within_1d`, for any dimension, with a max-norm KD-tree.
-
-    scikit-learn's ``KDTree.query_radius(count_only=True)`` adds whole nodes
-    that lie inside the query cube without visiting their points, which makes
-    it several times faster than enumerating neighbours when counts are large
-    (as they are for the marginals of a high-dimensional joint space). It
-    counts distances ``≤ r``; the strict count uses the next float below ε.
-    """
-    from sklearn.neighbors import KDTree  # imported here: mibench list stays quick
-
-    tree = KDTree(points, leaf_size=40, metric="chebyshev")
-    r = np.nextafter(radius, 0) if strict else radius
-    counts = np.asarray(tree.query_radius(points, r, count_only=True), dtype=np.int64) - 1
-    if strict:
-        counts[radius <= 0] = 0
-    return counts
-
-
-def marginal_counts(points: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
-    if points.shape[1] == 1:
-        return count_within_1d(points[:, 0], radius, strict)
-    return count_within_tree(points, radius, strict)
-
+from ._knn import ALGORITHMS, METRICS, add_jitter, choose_algorithm, ksg_counts
 
 _WARMED: set[type] = set()
 
@@ -170,27 +62,47 @@ class KSG(Estimator):
         Number of neighbours (KSG recommend 2–4; larger k: less variance, more bias).
     variant : int
         1 (default) or 2, the two algorithms of the paper.
+    metric : {"max", "euclidean"}
+        Norm within X and within Y; the joint distance is the larger of the two.
+    algorithm : {"auto", "tree", "brute"}
+        Neighbour search: KD-trees, blocked exact brute force, or chosen from
+        the joint dimension (measured crossovers; brute on a GPU).
+    device : str
+        ``cpu`` (numpy) or a torch device such as ``cuda`` for the brute force.
+    block_mb : float
+        Memory bound of one brute-force block, in MiB.
     jitter : float
         Scale of the seeded Gaussian noise that breaks ties, relative to each
         column's standard deviation; 0 turns it off (then more than k
         duplicates of a point are an error).
     standardize : bool
-        Scale each column to unit variance first (the max-norm mixes columns).
+        Scale each column to unit variance first (the norms mix columns).
     seed : int
         Seed of the jitter.
     workers : int or None
-        Threads for the joint-space neighbour query; None uses the run's
-        thread budget.
+        Threads for the neighbour search; None uses the run's thread budget.
     """
 
-    description = "Kraskov k-NN estimator (KSG 2004), algorithms 1 and 2, max-norm, KD-trees"
+    description = "Kraskov k-NN estimator (KSG 2004), algorithms 1 and 2, max or Euclidean " \
+                  "norms, KD-trees or blocked brute force (numpy, torch/CUDA)"
     contract = ContractSettings(zero_tol=0.05, easy_tol=0.06)
 
-    def __init__(self, k: int = 3, variant: int = 1, jitter: float = 1e-10,
-                 standardize: bool = True, seed: int = 0, workers: int | None = None) -> None:
+    def __init__(self, k: int = 3, variant: int = 1, metric: str = "max",
+                 algorithm: str = "auto", device: str = "cpu", block_mb: float = 256.0,
+                 jitter: float = 1e-10, standardize: bool = True, seed: int = 0,
+                 workers: int | None = None) -> None:
         require(isinstance(k, int) and not isinstance(k, bool) and k >= 1,
                 f"ksg: k must be a positive integer; got {k!r}")
         require(variant in (1, 2), f"ksg: variant must be 1 or 2; got {variant!r}")
+        require(metric in METRICS, f"ksg: metric must be one of {METRICS}; got {metric!r}")
+        require(algorithm in ALGORITHMS,
+                f"ksg: algorithm must be one of {ALGORITHMS}; got {algorithm!r}")
+        require(isinstance(device, str) and device != "",
+                f"ksg: device must be 'cpu' or a torch device name; got {device!r}")
+        require(not (algorithm == "tree" and device not in ("cpu", "auto")),
+                f"ksg: algorithm=tree runs on the CPU only; got device={device!r}")
+        require(isinstance(block_mb, (int, float)) and not isinstance(block_mb, bool)
+                and block_mb > 0, f"ksg: block_mb must be a positive number; got {block_mb!r}")
         require(isinstance(jitter, (int, float)) and jitter >= 0,
                 f"ksg: jitter must be a number >= 0; got {jitter!r}")
         if workers is not None and (not isinstance(workers, int) or workers == 0):
@@ -198,6 +110,10 @@ class KSG(Estimator):
                                  f"got {workers!r}")
         self.k = k
         self.variant = variant
+        self.metric = metric
+        self.algorithm = algorithm
+        self.device = device
+        self.block_mb = float(block_mb)
         self.jitter = jitter
         self.standardize = standardize
         self.seed = seed
@@ -206,16 +122,32 @@ class KSG(Estimator):
     def min_samples(self, dim_x: int, dim_y: int) -> int:
         return self.k + 1
 
+    def _device(self) -> str:
+        if self.device != "auto":
+            return self.device
+        try:
+            import torch
+        except ImportError:
+            return "cpu"
+        return "cuda" if torch.cuda.is_available() else "cpu"
+
     def prepare(self) -> None:
         """Import scikit-learn's KD-tree (about a second the first time) and run one
-        small estimate through both tree paths, once per process, so that neither
-        is charged to the first timed cell."""
+        small estimate through the tree and brute-force paths, once per process, so
+        that neither is charged to the first timed cell."""
         if type(self) in _WARMED:
             return
         rng = np.random.default_rng(0)
         z = rng.standard_normal((500, 4))
         self.estimate(z[:, :1], z[:, 1:2])
         self.estimate(z[:, :2], z[:, 2:])
+        chosen = self.algorithm
+        try:
+            for algorithm in ("tree", "brute"):
+                self.algorithm = algorithm
+                self.estimate(z[:, :2], z[:, 2:])
+        finally:
+            self.algorithm = chosen
         _WARMED.add(type(self))
 
     def _prepare(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -232,48 +164,13 @@ class KSG(Estimator):
         k = self.k
         workers = self.workers if self.workers is not None else thread_budget()
         x, y = self._prepare(x, y)
-        xy = np.hstack([x, y])
-        # sliding-midpoint trees build fastest in 2-D; balanced ones query faster above
-        balanced = xy.shape[1] > 2
-        tree = cKDTree(xy, balanced_tree=balanced, compact_nodes=balanced)
-        perm = tree.indices  # query in leaf order for cache locality
-        dist = np.empty((n, k + 1))
-        idx = np.empty((n, k + 1), dtype=np.intp)
-        dist[perm], idx[perm] = tree.query(xy[perm], k=k + 1, p=np.inf, workers=workers)
-        zero = int(np.count_nonzero(dist[:, k] == 0))
-        if zero:
-            raise InputError(
-                f"ksg: {zero} of {n} points have more than k={k} exact duplicates, so the "
-                "distance to their k-th neighbour is 0 and the estimate is undefined; "
-                "keep jitter > 0 (the default) to break ties, or use an estimator for "
-                "discrete or mixed data")
+        nx, ny = ksg_counts(x, y, k, variant=self.variant, metric=self.metric,
+                            algorithm=self.algorithm, workers=workers,
+                            block_mb=self.block_mb, device=self._device())
         if self.variant == 1:
-            eps = dist[:, k]  # k-th neighbour other than the point itself
-            nx = marginal_counts(x, eps, strict=True)
-            ny = marginal_counts(y, eps, strict=True)
-            mi = digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1))
-        else:
-            nbr = _drop_self(idx, k)
-            eps_x = np.abs(x[:, None, :] - x[nbr]).max(axis=(1, 2))
-            eps_y = np.abs(y[:, None, :] - y[nbr]).max(axis=(1, 2))
-            nx = marginal_counts(x, eps_x, strict=False)
-            ny = marginal_counts(y, eps_y, strict=False)
-            mi = digamma(k) - 1.0 / k + digamma(n) - np.mean(digamma(nx) + digamma(ny))
-        return float(mi)
+            return float(digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1)))
+        return float(digamma(k) - 1.0 / k + digamma(n) - np.mean(digamma(nx) + digamma(ny)))
 
-
-def _drop_self(idx: np.ndarray, k: int) -> np.ndarray:
-    """The k neighbours other than the point itself, from a (n, k+1) query result.
-
-    With duplicate points the point itself need not come first; if it is not in
-    the list at all (more than k exact duplicates), the farthest is dropped.
-    """
-    n = idx.shape[0]
-    is_self = idx == np.arange(n)[:, None]
-    no_self = ~is_self.any(axis=1)
-    is_self[no_self, k] = True
-    # drop exactly one entry per row: the first self match
-    first = np.argmax(is_self, axis=1)
-    keep = np.ones_like(is_self)
-    keep[np.arange(n), first] = False
-    return idx[keep].reshape(n, k)
+    def algorithm_for(self, n: int, dim_x: int, dim_y: int) -> str:
+        """The search ``algorithm="auto"`` would use for this shape."""
+        return choose_algorithm(self.algorithm, self.metric, n, dim_x + dim_y, self._device())

@@ -8,7 +8,7 @@ from scipy.special import digamma
 from sklearn.feature_selection import mutual_info_regression
 
 import mibench
-from mibench_estimators.ksg import count_within_1d
+from mibench_estimators._knn import count_within_1d
 
 TRUTH_09 = -0.5 * np.log(1 - 0.81)  # 0.8304 nats
 
@@ -142,3 +142,91 @@ def test_duplicates_without_jitter_are_an_error() -> None:
     with pytest.raises(mibench.InputError, match="duplicates"):
         mibench.get_estimator("ksg", jitter=0.0).estimate(x, y)
     assert np.isfinite(mibench.get_estimator("ksg").estimate(x, y))  # jitter breaks ties
+
+
+# --- metric and algorithm -------------------------------------------------------------
+
+def _reference_ksg(x: np.ndarray, y: np.ndarray, k: int, metric: str) -> float:
+    """KSG algorithm 1 straight from its definition: full distance matrices, a sort
+    per row, strict counts (the formulation of the bmi benchmark's KSG)."""
+    from scipy.spatial.distance import cdist
+
+    name = "chebyshev" if metric == "max" else "euclidean"
+    dx, dy = cdist(x, x, name), cdist(y, y, name)
+    dz = np.maximum(dx, dy)
+    eps = np.sort(dz, axis=1)[:, k]  # column 0 is the point itself
+    nx = (dx < eps[:, None]).sum(1) - 1
+    ny = (dy < eps[:, None]).sum(1) - 1
+    n = x.shape[0]
+    return float(digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1)))
+
+
+def _coupled(n: int, dx: int, dy: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, dx))
+    y = 0.8 * np.resize(x, (n, dy)) + 0.6 * rng.standard_normal((n, dy))
+    return x, y
+
+
+@pytest.mark.parametrize("metric", ["max", "euclidean"])
+@pytest.mark.parametrize("dims", [(1, 1), (2, 1), (3, 3), (12, 10)])
+def test_every_algorithm_equals_the_definition(metric: str, dims: tuple[int, int]) -> None:
+    x, y = _coupled(400, *dims)
+    ref = _reference_ksg(x, y, 5, metric)
+    for algorithm in ("tree", "brute"):
+        est = mibench.get_estimator("ksg", k=5, metric=metric, algorithm=algorithm,
+                                    standardize=False, jitter=0)
+        assert est.estimate(x, y) == pytest.approx(ref, abs=1e-12), algorithm
+
+
+@pytest.mark.parametrize("metric", ["max", "euclidean"])
+def test_variant_2_same_on_tree_and_brute(metric: str) -> None:
+    x, y = _coupled(500, 3, 2)
+    vals = [mibench.get_estimator("ksg", k=4, variant=2, metric=metric,
+                                  algorithm=a).estimate(x, y) for a in ("tree", "brute")]
+    assert vals[0] == vals[1]
+
+
+def test_brute_force_result_does_not_depend_on_block_size_or_threads() -> None:
+    x, y = _coupled(700, 6, 6)
+    vals = {mibench.get_estimator("ksg", metric="euclidean", algorithm="brute", block_mb=b,
+                                  workers=w).estimate(x, y)
+            for b, w in ((0.05, 1), (0.05, 2), (256, 1))}
+    assert len(vals) == 1
+
+
+def test_torch_brute_force_counts_equal_numpy() -> None:
+    pytest.importorskip("torch")
+    from mibench_estimators import _knn
+
+    x, y = _coupled(600, 4, 3)
+    for metric in ("max", "euclidean"):
+        for variant in (1, 2):
+            want = _knn._brute_numpy(x, y, 3, variant, metric, 1, 1.0)
+            got = _knn._brute_torch(x, y, 3, variant, metric, "cpu", 0.5)
+            for w, g in zip(want[1:], got[1:], strict=True):
+                assert np.array_equal(w, g), (metric, variant)
+
+
+def test_euclidean_differs_from_max_in_several_dimensions() -> None:
+    x, y = _coupled(1000, 5, 5)
+    a = mibench.get_estimator("ksg", metric="max").estimate(x, y)
+    b = mibench.get_estimator("ksg", metric="euclidean").estimate(x, y)
+    assert abs(a - b) > 0.01
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"metric": "manhattan"}, "metric"),
+    ({"algorithm": "ball"}, "algorithm"),
+    ({"algorithm": "tree", "device": "cuda"}, "CPU only"),
+    ({"block_mb": 0}, "block_mb"),
+])
+def test_bad_search_options_are_named(params: dict, words: str) -> None:
+    with pytest.raises(mibench.ParameterError, match=words):
+        mibench.get_estimator("ksg", **params)
+
+
+def test_auto_uses_trees_in_low_and_brute_force_in_high_dimension() -> None:
+    est = mibench.get_estimator("ksg")
+    assert est.algorithm_for(5000, 1, 1) == "tree"
+    assert est.algorithm_for(5000, 50, 50) == "brute"

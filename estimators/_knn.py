@@ -1,0 +1,399 @@
+"""k-nearest-neighbour machinery shared by the kNN estimators (KSG and relatives).
+
+Two norms are supported within each variable: ``max`` (Chebyshev) and
+``euclidean``; the distance in the joint space Z = (X, Y) is always the larger
+of the two within-variable distances, as in KSG. ``max`` in Z is then the
+Chebyshev norm of z, and ``euclidean`` is the choice of Czyż et al. (the
+``bmi`` package's KSG).
+
+For each point i the neighbour statistics are
+
+* ε_i: the joint distance to its k-th nearest neighbour (point itself excluded);
+* ε_x(i), ε_y(i): the largest X- and Y-distances among those k neighbours;
+* n_x(i) = #{j ≠ i : d_x(i, j) < r_i} (strict) or ``≤ r_i``, n_y likewise.
+
+Three exact algorithms compute them:
+
+* ``tree`` — KD-trees (scipy/scikit-learn). For ``max`` the joint query is a
+  Chebyshev k-NN query. For ``euclidean`` the joint neighbours come from a
+  Euclidean tree: max(‖Δx‖, ‖Δy‖) ≤ ‖Δz‖₂ ≤ √2·max(‖Δx‖, ‖Δy‖), so the k
+  nearest under the KSG distance lie within √2 times the Euclidean k-NN
+  radius; that ball is enumerated and the candidates ranked exactly.
+* ``brute`` — blocks of rows against all points, on numpy: Chebyshev through
+  ``scipy.spatial.distance.cdist``, Euclidean through matrix products
+  (‖a‖² + ‖b‖² − 2a·b, compared as squared distances). Memory is bounded by
+  ``block_mb``; blocks run on ``workers`` threads (the kernels release the GIL).
+* ``brute`` on torch — the same blocks as tensors, on any torch device (CUDA).
+
+Within one algorithm every comparison reuses the very distance values that
+defined the radius, so strict counts are exact. Across algorithms Euclidean
+distances are rounded differently; results agree to floating-point ties
+(about 1e-15 relative), which continuous data essentially never produce.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from mibench import InputError
+
+METRICS = ("max", "euclidean")
+ALGORITHMS = ("auto", "tree", "brute")
+
+
+@dataclass
+class NeighbourStats:
+    """Per-point k-NN statistics (see the module docstring)."""
+
+    eps: np.ndarray
+    eps_x: np.ndarray | None = None
+    eps_y: np.ndarray | None = None
+
+
+def add_jitter(a: np.ndarray, scale: float, rng: np.random.Generator) -> np.ndarray:
+    """``a`` plus Gaussian noise of ``scale`` times each column's standard deviation
+    (times its largest |value| for a constant column, or 1 for a zero column)."""
+    if scale <= 0:
+        return a
+    mag = a.std(axis=0)
+    flat = mag == 0
+    if flat.any():
+        mag[flat] = np.where(np.abs(a[:, flat]).max(axis=0) > 0,
+                             np.abs(a[:, flat]).max(axis=0), 1.0)
+    return a + scale * mag * rng.standard_normal(a.shape)
+
+
+def count_within_1d(values: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
+    """For each i, #{j ≠ i : |v_i − v_j| < r_i} (strict) or ``≤ r_i``, exactly.
+
+    Sorts once; ``searchsorted`` places both window edges up to rounding, and
+    the edges are then moved until the exact floating-point predicate holds
+    (``v_i − v_j`` is monotone along the sorted column, so the predicate is too).
+    O(N log N) time, O(N) memory.
+    """
+    n = values.shape[0]
+    order = np.argsort(values, kind="stable")
+    s = values[order]
+    r = radius[order]
+    inside = np.less if strict else np.less_equal
+    pos = np.arange(n)
+
+    def pred_left(j: np.ndarray) -> np.ndarray:  # j is inside the window on the left
+        return inside(s - s[np.clip(j, 0, n - 1)], r)
+
+    def pred_right(j: np.ndarray) -> np.ndarray:
+        return inside(s[np.clip(j, 0, n - 1)] - s, r)
+
+    # left edge: first j <= i with pred_left(j); right edge: last j >= i with pred_right(j)
+    left = np.minimum(np.searchsorted(s, s - r, side="left"), pos)
+    right = np.maximum(np.searchsorted(s, s + r, side="right") - 1, pos)
+    for _ in range(64):
+        grow_l = (left > 0) & pred_left(left - 1)
+        shrink_l = (left < pos) & ~pred_left(left)
+        grow_r = (right < n - 1) & pred_right(right + 1)
+        shrink_r = (right > pos) & ~pred_right(right)
+        if not (grow_l.any() or shrink_l.any() or grow_r.any() or shrink_r.any()):
+            break
+        left = left - grow_l + shrink_l
+        right = right + grow_r - shrink_r
+    else:  # pathological runs of ties at the edges: settle them by bisection
+        left, right = _bisect_edges(s, r, inside)
+    counts_sorted = right - left  # window size minus the point itself
+    if strict:
+        counts_sorted = np.where(r > 0, counts_sorted, 0)
+    out = np.empty(n, dtype=np.int64)
+    out[order] = counts_sorted
+    return out
+
+
+def _bisect_edges(s: np.ndarray, r: np.ndarray, inside: np.ufunc
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Window edges by bisection on the exact predicate (always correct, slower)."""
+    n = s.shape[0]
+    lo = np.zeros(n, dtype=np.int64)
+    hi = np.arange(n, dtype=np.int64)
+    while (lo < hi).any():
+        active = lo < hi
+        mid = (lo + hi) // 2
+        ok = inside(s - s[mid], r)
+        hi = np.where(active & ok, mid, hi)
+        lo = np.where(active & ~ok, mid + 1, lo)
+    left = lo
+    lo = np.arange(n, dtype=np.int64)
+    hi = np.full(n, n - 1, dtype=np.int64)
+    while (lo < hi).any():
+        active = lo < hi
+        mid = (lo + hi + 1) // 2
+        ok = inside(s[mid] - s, r)
+        lo = np.where(active & ok, mid, lo)
+        hi = np.where(active & ~ok, mid - 1, hi)
+    return left, lo
+
+
+def count_within_tree(points: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
+    """As :func:`count_within_1d`, for any dimension, with a max-norm KD-tree.
+
+    scikit-learn's ``KDTree.query_radius(count_only=True)`` adds whole nodes
+    that lie inside the query cube without visiting their points, which makes
+    it several times faster than enumerating neighbours when counts are large
+    (as they are for the marginals of a high-dimensional joint space). It
+    counts distances ``≤ r``; the strict count uses the next float below ε.
+    """
+    from sklearn.neighbors import KDTree  # imported here: mibench list stays quick
+
+    tree = KDTree(points, leaf_size=40, metric="chebyshev")
+    r = np.nextafter(radius, 0) if strict else radius
+    counts = np.asarray(tree.query_radius(points, r, count_only=True), dtype=np.int64) - 1
+    if strict:
+        counts[radius <= 0] = 0
+    return counts
+
+
+def marginal_counts(points: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
+    if points.shape[1] == 1:
+        return count_within_1d(points[:, 0], radius, strict)
+    return count_within_tree(points, radius, strict)
+
+
+
+def count_within_tree_euclidean(points: np.ndarray, radius: np.ndarray,
+                                strict: bool) -> np.ndarray:
+    """#{j ≠ i : ‖p_i − p_j‖₂ < r_i} (or ``≤``) with a Euclidean KD-tree.
+
+    The tree rounds distances its own way, so the radius is moved by 1e-12
+    relative (inward for the strict count, outward otherwise): the neighbour
+    that defined r_i is decided the same way as in the other algorithms.
+    """
+    if points.shape[1] == 1:
+        return count_within_1d(points[:, 0], radius, strict)
+    from sklearn.neighbors import KDTree
+
+    tree = KDTree(points, leaf_size=40, metric="euclidean")
+    r = radius * (1 - 1e-12) if strict else radius * (1 + 1e-12)
+    counts = np.asarray(tree.query_radius(points, r, count_only=True), dtype=np.int64) - 1
+    if strict:
+        counts[radius <= 0] = 0
+    return counts
+
+
+def _side_norms(a: np.ndarray) -> np.ndarray:
+    """Per-row Euclidean distance from each candidate set (rows of ``a`` are differences)."""
+    return np.abs(a[:, 0]) if a.shape[1] == 1 else np.sqrt(np.einsum("ij,ij->i", a, a))
+
+
+def _joint_tree_max(x: np.ndarray, y: np.ndarray, k: int, want_sides: bool,
+                    workers: int) -> NeighbourStats:
+    xy = np.hstack([x, y])
+    # sliding-midpoint trees build fastest in 2-D; balanced ones query faster above
+    balanced = xy.shape[1] > 2
+    tree = cKDTree(xy, balanced_tree=balanced, compact_nodes=balanced)
+    perm = tree.indices  # query in leaf order for cache locality
+    n = xy.shape[0]
+    dist = np.empty((n, k + 1))
+    idx = np.empty((n, k + 1), dtype=np.intp)
+    dist[perm], idx[perm] = tree.query(xy[perm], k=k + 1, p=np.inf, workers=workers)
+    stats = NeighbourStats(eps=dist[:, k])
+    if want_sides:
+        nbr = _drop_self(idx, k)
+        stats.eps_x = np.abs(x[:, None, :] - x[nbr]).max(axis=(1, 2))
+        stats.eps_y = np.abs(y[:, None, :] - y[nbr]).max(axis=(1, 2))
+    return stats
+
+
+def _joint_tree_euclidean(x: np.ndarray, y: np.ndarray, k: int,
+                          workers: int) -> NeighbourStats:
+    """Exact k-NN under max(‖Δx‖₂, ‖Δy‖₂) through a Euclidean tree on z (module docstring)."""
+    xy = np.hstack([x, y])
+    n = xy.shape[0]
+    tree = cKDTree(xy)
+    d2, _ = tree.query(xy, k=k + 1, workers=workers)
+    reach = d2[:, k] * math.sqrt(2) * (1 + 1e-9)
+    cands = tree.query_ball_point(xy, reach, workers=workers, return_sorted=False)
+    eps, eps_x, eps_y = np.empty(n), np.empty(n), np.empty(n)
+    for i, c in enumerate(cands):
+        c = np.asarray(c, dtype=np.intp)
+        c = c[c != i]
+        dx = _side_norms(x[c] - x[i])
+        dy = _side_norms(y[c] - y[i])
+        dz = np.maximum(dx, dy)
+        sel = np.argpartition(dz, k - 1)[:k] if c.size > k else np.arange(c.size)
+        eps[i], eps_x[i], eps_y[i] = dz[sel].max(), dx[sel].max(), dy[sel].max()
+    return NeighbourStats(eps=eps, eps_x=eps_x, eps_y=eps_y)
+
+
+def _drop_self(idx: np.ndarray, k: int) -> np.ndarray:
+    """The k neighbours other than the point itself, from a (n, k+1) query result.
+
+    With duplicate points the point itself need not come first; if it is not in
+    the list at all (more than k exact duplicates), the farthest is dropped.
+    """
+    n = idx.shape[0]
+    is_self = idx == np.arange(n)[:, None]
+    no_self = ~is_self.any(axis=1)
+    is_self[no_self, k] = True
+    first = np.argmax(is_self, axis=1)  # drop exactly one entry per row
+    keep = np.ones_like(is_self)
+    keep[np.arange(n), first] = False
+    return idx[keep].reshape(n, k)
+
+
+def _rows_per_block(n: int, block_mb: float) -> int:
+    # five n-wide float64 rows per block row: d_x, d_y, d_z, a partition copy, a mask
+    return max(1, min(n, int(block_mb * 2**20 // (5 * 8 * n))))
+
+
+def _brute_numpy(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str,
+                 workers: int, block_mb: float) -> tuple[np.ndarray, ...]:
+    from scipy.spatial.distance import cdist
+
+    n = x.shape[0]
+    euclid = metric == "euclidean"
+    sq = {id(a): np.einsum("ij,ij->i", a, a) for a in (x, y)} if euclid else {}
+
+    def side(a: np.ndarray, s: int, e: int) -> np.ndarray:
+        if euclid and a.shape[1] == 1:
+            return np.square(a[s:e, 0][:, None] - a[:, 0][None, :])
+        if euclid:  # squared distances, compared as such
+            d = a[s:e] @ a.T
+            d *= -2
+            d += sq[id(a)][s:e, None]
+            d += sq[id(a)][None, :]
+            return np.maximum(d, 0, out=d)
+        if a.shape[1] == 1:
+            return np.abs(a[s:e, 0][:, None] - a[:, 0][None, :])
+        return cdist(a[s:e], a, "chebyshev")
+
+    def block(bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
+        s, e = bounds
+        rows = np.arange(e - s)
+        dx, dy = side(x, s, e), side(y, s, e)
+        dx[rows, rows + s] = 0
+        dy[rows, rows + s] = 0
+        dz = np.maximum(dx, dy)
+        dz[rows, rows + s] = -1  # the point itself sorts first
+        if variant == 1:
+            eps = np.partition(dz, k, axis=1)[:, k]
+            nx = np.count_nonzero(dx < eps[:, None], axis=1) - 1
+            ny = np.count_nonzero(dy < eps[:, None], axis=1) - 1
+        else:
+            idx = np.argpartition(dz, k, axis=1)[:, : k + 1]
+            eps = np.take_along_axis(dz, idx, axis=1).max(axis=1)
+            ex = np.take_along_axis(dx, idx, axis=1).max(axis=1)
+            ey = np.take_along_axis(dy, idx, axis=1).max(axis=1)
+            nx = np.count_nonzero(dx <= ex[:, None], axis=1) - 1
+            ny = np.count_nonzero(dy <= ey[:, None], axis=1) - 1
+        return eps, nx, ny
+
+    step = _rows_per_block(n, block_mb)
+    bounds = [(s, min(n, s + step)) for s in range(0, n, step)]
+    if workers > 1 and len(bounds) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(block, bounds))
+    else:
+        parts = [block(b) for b in bounds]
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
+
+
+def _brute_torch(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str,
+                 device: str, block_mb: float) -> tuple[np.ndarray, ...]:
+    import torch
+
+    n = x.shape[0]
+    dev = torch.device(device)
+    xt = torch.as_tensor(x, dtype=torch.float64, device=dev)
+    yt = torch.as_tensor(y, dtype=torch.float64, device=dev)
+    euclid = metric == "euclidean"
+    sqx = (xt * xt).sum(1) if euclid else None
+    sqy = (yt * yt).sum(1) if euclid else None
+
+    def side(a: torch.Tensor, sq: torch.Tensor | None, s: int, e: int) -> torch.Tensor:
+        if sq is not None and a.shape[1] == 1:
+            return (a[s:e] - a.T).square_()
+        if sq is not None:
+            d = torch.addmm(sq[s:e, None] + sq[None, :], a[s:e], a.T, alpha=-2)
+            return d.clamp_min_(0)
+        return torch.cdist(a[s:e], a, p=math.inf)
+
+    eps_all, nx_all, ny_all = [], [], []
+    step = _rows_per_block(n, block_mb)
+    for s in range(0, n, step):
+        e = min(n, s + step)
+        rows = torch.arange(e - s, device=dev)
+        dx, dy = side(xt, sqx, s, e), side(yt, sqy, s, e)
+        dx[rows, rows + s] = 0
+        dy[rows, rows + s] = 0
+        dz = torch.maximum(dx, dy)
+        dz[rows, rows + s] = -1
+        if variant == 1:
+            eps = torch.kthvalue(dz, k + 1, dim=1).values
+            nx = (dx < eps[:, None]).sum(1) - 1
+            ny = (dy < eps[:, None]).sum(1) - 1
+        else:
+            idx = torch.topk(dz, k + 1, dim=1, largest=False).indices
+            eps = dz.gather(1, idx).amax(1)
+            nx = (dx <= dx.gather(1, idx).amax(1)[:, None]).sum(1) - 1
+            ny = (dy <= dy.gather(1, idx).amax(1)[:, None]).sum(1) - 1
+        eps_all.append(eps)
+        nx_all.append(nx)
+        ny_all.append(ny)
+    return tuple(torch.cat(p).cpu().numpy() for p in (eps_all, nx_all, ny_all))
+
+
+# Crossovers measured on a 2-core x86 CPU (benchmarks/ksg_speed.py): above these
+# joint dimensions the blocked brute force beats the trees at N = 5000.
+TREE_MAX_JOINT_DIM = {"max": 12, "euclidean": 8}
+
+
+def choose_algorithm(algorithm: str, metric: str, n: int, dim: int, device: str) -> str:
+    """``tree`` or ``brute`` for ``algorithm="auto"`` (brute on any non-CPU device)."""
+    if algorithm != "auto":
+        return algorithm
+    if device != "cpu":
+        return "brute"
+    return "tree" if dim <= TREE_MAX_JOINT_DIM[metric] else "brute"
+
+
+def ksg_counts(x: np.ndarray, y: np.ndarray, k: int, *, variant: int, metric: str,
+               algorithm: str, workers: int, block_mb: float = 256.0,
+               device: str = "cpu", who: str = "ksg") -> tuple[np.ndarray, np.ndarray]:
+    """Marginal counts (n_x, n_y) of KSG algorithm 1 (strict, radius ε) or 2
+    (``≤``, radii ε_x, ε_y), self excluded. Raises InputError where ε = 0."""
+    n = x.shape[0]
+    algo = choose_algorithm(algorithm, metric, n, x.shape[1] + y.shape[1], device)
+    # in one dimension per side the two norms coincide: use the exact max-norm path
+    if metric == "euclidean" and x.shape[1] == 1 and y.shape[1] == 1:
+        metric = "max"
+    if algo == "brute":
+        if device == "cpu":
+            eps, nx, ny = _brute_numpy(x, y, k, variant, metric, workers, block_mb)
+        else:
+            eps, nx, ny = _brute_torch(x, y, k, variant, metric, device, block_mb)
+        _check_eps(eps, k, who)
+        return nx.astype(np.int64), ny.astype(np.int64)
+    if metric == "max":
+        stats = _joint_tree_max(x, y, k, want_sides=variant == 2, workers=workers)
+        count: Callable[..., np.ndarray] = marginal_counts
+    else:
+        stats = _joint_tree_euclidean(x, y, k, workers)
+        count = count_within_tree_euclidean
+    _check_eps(stats.eps, k, who)
+    if variant == 1:
+        return count(x, stats.eps, strict=True), count(y, stats.eps, strict=True)
+    assert stats.eps_x is not None and stats.eps_y is not None
+    return count(x, stats.eps_x, strict=False), count(y, stats.eps_y, strict=False)
+
+
+def _check_eps(eps: np.ndarray, k: int, who: str) -> None:
+    zero = int(np.count_nonzero(eps <= 0))
+    if zero:
+        raise InputError(
+            f"{who}: {zero} of {eps.shape[0]} points have more than k={k} exact duplicates, "
+            "so the distance to their k-th neighbour is 0 and the estimate is undefined; "
+            "keep jitter > 0 (the default) to break ties, or use an estimator for "
+            "discrete or mixed data")
