@@ -275,9 +275,24 @@ class Task(Configurable):
         raise NotImplementedError
 
     @property
+    def mi_se(self) -> float:
+        """Standard error of :attr:`mi`: 0 for a closed form; a Monte Carlo truth sets it."""
+        return 0.0
+
+    @property
     def family(self) -> str:
         """Family name used to group tasks in reports (defaults to the registry name)."""
         return self.name
+
+    def pmi(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Optional: pointwise mutual information log p(x,y) − log p(x) − log p(y) of
+        each row (nats), for tasks whose densities are known. Its mean is :attr:`mi`;
+        reports draw its histogram (a PMI profile). See :attr:`has_pmi`."""
+        raise NotImplementedError(f"task {self.name!r} does not evaluate pointwise MI")
+
+    @property
+    def has_pmi(self) -> bool:
+        return type(self).pmi is not Task.pmi
 
     def sample(self, n: int, rng: Any) -> tuple[np.ndarray, np.ndarray]:
         """Draw ``n`` paired samples using ``rng`` (a Generator, SeedSequence or int)."""

@@ -118,8 +118,8 @@ def _duration(seconds: float) -> str:
 
 _CONFIG_KEYS = {
     "estimators", "tasks", "n", "seeds", "suite", "out", "device", "executor", "jobs",
-    "threads", "root_seed", "csv", "retry_failed", "quiet", "no_batch_seeds", "timeout",
-    "scheduler", "workers",
+    "threads", "root_seed", "preprocess", "csv", "retry_failed", "quiet", "no_batch_seeds",
+    "timeout", "scheduler", "workers",
 }
 
 
@@ -157,7 +157,8 @@ def resolve_run_options(args: argparse.Namespace) -> dict[str, Any]:
     opts: dict[str, Any] = {
         "estimators": None, "tasks": None, "n": None, "seeds": None, "suite": None,
         "out": "mibench-results", "device": None, "executor": "serial", "jobs": 1,
-        "threads": None, "root_seed": 0, "csv": False, "retry_failed": False, "quiet": False,
+        "threads": None, "root_seed": 0, "preprocess": None, "csv": False,
+        "retry_failed": False, "quiet": False,
         "no_batch_seeds": False, "timeout": None, "scheduler": None, "workers": None,
     }
     if args.config:
@@ -222,7 +223,7 @@ def _interrupt_on_sigterm() -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .plan import RunSpec
+    from .plan import PREPROCESS, RunSpec
     from .runner import run_spec
     from .summary import format_summary
 
@@ -243,9 +244,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError("give --estimators (e.g. --estimators gaussian) or --suite NAME")
         if not o["n"]:
             raise UsageError("give --n (e.g. --n 1000,10000) or --suite NAME")
-    elif o["tasks"] or o["n"]:
-        raise UsageError("--suite fixes tasks and sample sizes; do not combine it with "
-                         "--tasks or --n")
+    elif o["tasks"]:
+        raise UsageError("--suite fixes its tasks; do not combine it with --tasks "
+                         "(--n and --seeds override the suite's sample sizes and seeds)")
+    if o["preprocess"] is not None and o["preprocess"] not in PREPROCESS:
+        raise UsageError(f"--preprocess expects one of {', '.join(PREPROCESS)}; "
+                         f"got {o['preprocess']!r}")
     spec = RunSpec(
         estimators=_as_list(o["estimators"]),
         tasks=_as_list(o["tasks"]),
@@ -254,6 +258,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         suite=o["suite"],
         root_seed=int(o["root_seed"]),
         device=o["device"],
+        preprocess=o["preprocess"],
     )
     outcome = run_spec(spec, o["out"], executor=o["executor"], jobs=o["jobs"],
                        threads=o["threads"], retry_failed=bool(o["retry_failed"]),
@@ -312,6 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--threads", metavar="N", help="BLAS/torch threads per worker")
     pr.add_argument("--root-seed", dest="root_seed", metavar="S",
                     help="root seed of the run (default 0)")
+    pr.add_argument("--preprocess", metavar="KIND",
+                    help="none or standardize (per-column, per-sample; the bmi suites' "
+                         "default) applied to the data before estimation")
     pr.add_argument("--config", metavar="FILE", help="TOML file with the same keys as the flags")
     pr.add_argument("--csv", action="store_true", help="also write results.csv")
     pr.add_argument("--retry-failed", dest="retry_failed", action="store_true",

@@ -15,8 +15,6 @@ import traceback
 from datetime import datetime, timezone
 from typing import Any
 
-import numpy as np
-
 from .base import to_jsonable
 from .measure import limit_threads, peak_memory
 from .plan import Cell
@@ -85,7 +83,7 @@ def _run_batched(cells: list[Cell], threads: int | None) -> list[dict[str, Any]]
     task = cells[0].make_task()
     est = cells[0].make_estimator()
     t0 = time.perf_counter()
-    data = [task.sample(c.n, np.random.default_rng(c.data_seed)) for c in cells]
+    data = [c.sample(task) for c in cells]
     sample_time = (time.perf_counter() - t0) / len(cells)
     seeds = [c.estimator_seed for c in cells]
     results, elapsed, mem = _measured(
@@ -164,7 +162,7 @@ def run_cell(cell: Cell, threads: int | None = None) -> dict[str, Any]:
         task = cell.make_task()
         est = cell.make_estimator()
         t0 = time.perf_counter()
-        x, y = task.sample(cell.n, np.random.default_rng(cell.data_seed))
+        x, y = cell.sample(task)
         row["sample_time_s"] = time.perf_counter() - t0
         res, row["wall_time_s"], mem = _measured(est, threads,
                                                  lambda: est.estimate_with_info(x, y))

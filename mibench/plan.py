@@ -24,7 +24,7 @@ from .fingerprint import fingerprint
 from .registry import estimators, tasks
 from .selectors import parse_selectors
 from .suites import get_suite
-from .validation import check_n
+from .validation import check_n, standardize_columns
 
 #: Repetitions per configuration when neither the run nor a suite says.
 DEFAULT_SEEDS = 5
@@ -74,6 +74,14 @@ class Cell:
     estimator_version: str = ""  # fingerprint of the estimator's code (part of the key)
     task_version: str = ""  # fingerprint of the task's code (part of the key)
     config_key: str = ""  # the key without the fingerprints: same cell, any code version
+    true_mi_se: float = 0.0  # standard error of true_mi (Monte Carlo truths), 0 if exact
+    task_label: str = ""  # a suite's own name for the task (e.g. a reference benchmark's id)
+    preprocess: str = "none"  # applied to the samples before estimation (PREPROCESS)
+
+    def sample(self, task: Task) -> tuple[np.ndarray, np.ndarray]:
+        """This cell's data: the task's draw from ``data_seed``, then ``preprocess``."""
+        x, y = task.sample(self.n, np.random.default_rng(self.data_seed))
+        return preprocess(self.preprocess, x, y)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,6 +94,18 @@ class Cell:
 
     def make_task(self) -> Task:
         return build(tasks, self.task_name, **json.loads(self.task_params))
+
+
+PREPROCESS = ("none", "standardize")
+
+
+def preprocess(kind: str, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``standardize``: zero mean and unit variance per column of the sample
+    (an affine map of each variable, so MI is unchanged; the preprocessing of
+    the "Beyond Normal" benchmark)."""
+    if kind == "standardize":
+        return standardize_columns(x), standardize_columns(y)
+    return x, y
 
 
 def _key(payload: dict[str, Any]) -> str:
@@ -103,8 +123,16 @@ def make_cells(
     ns: Sequence[int],
     seeds: int | Sequence[int],
     root_seed: int = 0,
+    labels: dict[str, str] | None = None,
+    preprocess: str = "none",
 ) -> list[Cell]:
-    """Cartesian product of configurations, sample sizes and repetitions."""
+    """Cartesian product of configurations, sample sizes and repetitions.
+
+    ``labels`` maps a task's short selector to a label stored with its cells;
+    ``preprocess`` (one of PREPROCESS) is part of the cell key unless "none".
+    """
+    if preprocess not in PREPROCESS:
+        raise ParameterError(f"preprocess must be one of {PREPROCESS}; got {preprocess!r}")
     reps = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     cells: list[Cell] = []
     seen: set[str] = set()
@@ -118,6 +146,8 @@ def make_cells(
                     e_can = est.canonical(skip=RUNNER_PARAMS)
                     e_ver = fingerprint(type(est))
                     config = {"e": e_can, "t": t_can, "n": n, "rep": rep, "root": root_seed}
+                    if preprocess != "none":
+                        config["pre"] = preprocess
                     config_key = _key(config)
                     key = _key({**config, "ev": e_ver, "tv": t_ver})
                     if key in seen:
@@ -143,6 +173,9 @@ def make_cells(
                         estimator_version=e_ver,
                         task_version=t_ver,
                         config_key=config_key,
+                        true_mi_se=float(getattr(task, "mi_se", 0.0)),
+                        task_label=(labels or {}).get(task.selector(), ""),
+                        preprocess=preprocess,
                     ))
     return cells
 
@@ -170,6 +203,7 @@ class RunSpec:
     suite: str | None = None
     root_seed: int = 0
     device: str | None = None
+    preprocess: str | None = None  # None: the suite's own, or "none"
 
     def cells(self) -> list[Cell]:
         overrides: dict[str, Any] = {}
@@ -181,9 +215,9 @@ class RunSpec:
         if self.seeds is not None and (not isinstance(self.seeds, int) or self.seeds <= 0):
             raise ParameterError(f"seeds must be a positive integer; got {self.seeds!r}")
         if self.suite:
-            if self.tasks or self.n:
-                raise ParameterError("a suite fixes its tasks and sample sizes; give either "
-                                     "a suite or tasks and n, not both")
+            if self.tasks:
+                raise ParameterError("a suite fixes its tasks; give either a suite or tasks, "
+                                     "not both")
             suite = get_suite(self.suite)
             est_sel = self.estimators or list(suite.estimators)
             if not est_sel:
@@ -191,10 +225,13 @@ class RunSpec:
                                      "give them (--estimators)")
             ests = build_all("estimator", est_sel, **overrides)
             cells: list[Cell] = []
+            pre = self.preprocess if self.preprocess is not None else suite.preprocess
+            ns_over = [check_n(v, "n") for v in self.n] if self.n else None
             for g in suite.groups:
                 tsk = build_all("task", list(g.tasks))
                 seeds = self.seeds if self.seeds is not None else g.seeds
-                cells.extend(make_cells(ests, tsk, list(g.n), seeds, self.root_seed))
+                cells.extend(make_cells(ests, tsk, ns_over or list(g.n), seeds, self.root_seed,
+                                        labels=_group_labels(g), preprocess=pre))
             return _dedupe(cells)
         if not self.estimators:
             raise ParameterError("no estimators given (use --estimators or --suite)")
@@ -206,7 +243,20 @@ class RunSpec:
         ests = build_all("estimator", self.estimators, **overrides)
         tsk = build_all("task", self.tasks)
         seeds = self.seeds if self.seeds is not None else DEFAULT_SEEDS
-        return make_cells(ests, tsk, ns, seeds, self.root_seed)
+        return make_cells(ests, tsk, ns, seeds, self.root_seed,
+                          preprocess=self.preprocess or "none")
+
+
+def _group_labels(group: Any) -> dict[str, str]:
+    """A suite group's labels keyed by each task's short selector."""
+    out: dict[str, str] = {}
+    for sel, label in zip(group.tasks, group.labels, strict=False):
+        built = build_all("task", [sel])
+        if len(built) != 1:
+            raise ParameterError(f"suite label {label!r} names a grid of {len(built)} tasks "
+                                 f"({sel!r}); a label needs one task")
+        out[built[0].selector()] = label
+    return out
 
 
 def _dedupe(cells: list[Cell]) -> list[Cell]:

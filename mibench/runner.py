@@ -132,6 +132,7 @@ def run(
     out: str | os.PathLike[str] | None = None,
     root_seed: int = 0,
     device: str | None = None,
+    preprocess: str | None = None,
     executor: str = "serial",
     jobs: int = 1,
     threads: int | None = None,
@@ -154,7 +155,7 @@ def run(
     tasks : str or sequence of str
         Task selectors, e.g. ``"gaussian[dim=2,rho=0.9]"``. Not with ``suite``.
     n : int or sequence of int
-        Sample sizes (any integer type). Not with ``suite``.
+        Sample sizes (any integer type). With ``suite``, replaces the suite's own.
     seeds : int or None
         Repetitions per configuration; None means the suite's own, or 5.
     suite : str or None
@@ -165,6 +166,9 @@ def run(
         Root of every data and estimator seed (>= 0).
     device : str or None
         Device for the estimators that take one ("cpu", "cuda", ...).
+    preprocess : {"none", "standardize"} or None
+        Applied to every sample before estimation; None means the suite's own
+        (``standardize`` for the bmi suites), or "none".
     executor : {"serial", "process", "dask"}
         Where cells run; "serial" with ``jobs`` > 1 means "process".
     jobs : int
@@ -210,6 +214,7 @@ def run(
         suite=suite,
         root_seed=root_seed,
         device=device,
+        preprocess=preprocess,
     )
     return run_spec(spec, out, executor=executor, jobs=jobs, threads=threads,
                     retry_failed=retry_failed, batch_seeds=batch_seeds, csv=csv,

@@ -9,11 +9,21 @@ from .errors import UnknownNameError, suggest
 
 @dataclass(frozen=True)
 class SuiteGroup:
-    """Task selectors run at each of the sample sizes ``n`` with ``seeds`` repetitions."""
+    """Task selectors run at each of the sample sizes ``n`` with ``seeds`` repetitions.
+
+    ``labels``, if given, has one label per task selector (each then a single
+    task, not a grid), stored with its cells as ``task_label`` — for example a
+    reference benchmark's own task identifier.
+    """
 
     tasks: tuple[str, ...]
     n: tuple[int, ...]
     seeds: int
+    labels: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.labels and len(self.labels) != len(self.tasks):
+            raise ValueError(f"{len(self.labels)} labels for {len(self.tasks)} tasks")
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,7 @@ class Suite:
     groups: tuple[SuiteGroup, ...]
     estimators: tuple[str, ...] = ()
     cost_per_cell_s: dict[str, float] = field(default_factory=dict)
+    preprocess: str = "none"  # applied to every sample before estimation (plan.PREPROCESS)
 
     def n_task_cells(self) -> int:
         """Cells per estimator (task configurations × n × seeds)."""

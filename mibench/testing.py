@@ -202,6 +202,20 @@ def task_checks(spec: str | Task) -> list[Check]:
         mi = make().mi
         assert isinstance(mi, float) and math.isfinite(mi) and mi >= 0, mi
 
+    def check_pmi_averages_to_mi() -> None:
+        t = make()
+        se = t.mi_se
+        assert isinstance(se, float) and math.isfinite(se) and se >= 0, se
+        if not t.has_pmi:
+            return
+        m = 20_000
+        x, y = t.sample(m, np.random.default_rng(7))
+        p = np.asarray(t.pmi(x, y), dtype=float)
+        assert p.shape == (m,) and np.isfinite(p).all(), p.shape
+        # the mean of m draws is within 5 standard errors, plus the truth's own error
+        tol = 5 * (p.std() / math.sqrt(m) + se) + 1e-9
+        assert abs(p.mean() - t.mi) <= tol, (p.mean(), t.mi, tol)
+
     def check_same_rng_same_sample() -> None:
         t = make()
         a = t.sample(50, np.random.default_rng(123))
@@ -243,6 +257,7 @@ def task_checks(spec: str | Task) -> list[Check]:
     return [
         check_shapes_and_dtype,
         check_true_mi,
+        check_pmi_averages_to_mi,
         check_same_rng_same_sample,
         check_no_global_state,
         check_params_roundtrip,
