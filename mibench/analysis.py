@@ -149,6 +149,8 @@ def metrics(table: pd.DataFrame, n_boot: int = 2000, level: float = 0.95,
             "family": task_family(first), "task_params": first.get("task_params", "{}"),
             "dim_x": int(first["dim_x"]), "dim_y": int(first["dim_y"]), "true_mi": mi,
             "truth_se": float(first["true_mi_se"]) if "true_mi_se" in g else np.nan,
+            "task_label": str(first["task_label"]) if "task_label" in g
+            and isinstance(first["task_label"], str) else "",
             "seeds": k, "failures": int(len(g) - k),
         }
         point = {

@@ -83,7 +83,10 @@ def results_table(m: pd.DataFrame, stat: str = "mean_ci", bits: bool = False
         finite = {k: v for k, v in score.items() if np.isfinite(v)}
         if len(finite) > 1:
             best.loc[(task, n), min(finite, key=finite.get)] = True  # type: ignore[arg-type]
-    text.insert(0, "true MI", [f"{truth[k]:.3f}" for k in keys])
+    se = {k: g["truth_se"].iloc[0] * f if "truth_se" in g else np.nan
+          for k, g in m.groupby(["task", "n"], sort=False)}
+    text.insert(0, "true MI", [f"{truth[k]:.3f}" + (f" ± {se[k]:.3f}" if se[k] > 0 else "")
+                               for k in keys])
     best.insert(0, "true MI", False)
     return text, best
 
@@ -423,6 +426,71 @@ figure{{margin:1.5em 0}}</style></head><body>
 """
 
 
+def pmi_profiles(table: pd.DataFrame, n: int = 20_000) -> dict[str, np.ndarray]:
+    """Pointwise MI of ``n`` draws (seed 0) for each task of the table whose
+    density is known (:meth:`mibench.Task.pmi`), keyed by its label or selector."""
+    from .factory import get_task
+
+    out: dict[str, np.ndarray] = {}
+    label = table["task_label"] if "task_label" in table else pd.Series("", index=table.index)
+    for sel, lab in dict(zip(table["task"], label.fillna(""), strict=True)).items():
+        try:
+            task = get_task(sel)
+        except Exception:  # a plugin no longer installed: no profile, the rest stays
+            continue
+        if task.has_pmi:
+            x, y = task.sample(n, np.random.default_rng(0))
+            out[str(lab) or sel] = np.asarray(task.pmi(x, y))
+    return out
+
+
+def _reference_scores(m: pd.DataFrame, table: pd.DataFrame, out: Path, bits: bool,
+                      figures_on: bool) -> list[Path]:
+    """The Beyond Normal scores (mibench.scores): heatmap, samples needed, PMI profiles."""
+    from .scores import heatmap_figure, ratio_table, samples_needed
+
+    written: list[Path] = []
+    r = ratio_table(m)
+    if r.empty:
+        return written
+    r.to_csv(out / "heatmap.csv", index=False)
+    need = samples_needed(m)
+    need.to_csv(out / "samples_needed.csv")
+    ns = sorted(set(m["n"]))
+    md = ["| task | " + " | ".join(need.columns) + " |",
+          "|---|" + "---:|" * len(need.columns)]
+    md += ["| " + " | ".join([str(t), *map(str, row)]) + " |" for t, row in need.iterrows()]
+    md.append("")
+    md.append(f"Smallest N of the grid {ns} from which on the mean estimate stays within a "
+              "factor 1.5 of the true MI (|log(mean/truth)| < log 1.5); '>N' where it "
+              "never does.")
+    (out / "samples_needed.md").write_text("\n".join(md) + "\n")
+    written += [out / "heatmap.csv", out / "samples_needed.csv", out / "samples_needed.md"]
+    if not figures_on:
+        return written
+    plt, _ = _plt()
+    fig = heatmap_figure(r, bits)
+    _save(fig, out, "heatmap", written)
+    plt.close(fig)
+    profiles = pmi_profiles(table)
+    if profiles:
+        k = len(profiles)
+        cols = min(4, k)
+        rows = math.ceil(k / cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.4 * rows), squeeze=False)
+        for ax, (name, p) in zip(axes.ravel(), profiles.items(), strict=False):
+            ax.hist(p, bins=80, density=True, color="0.4")
+            ax.axvline(p.mean(), color="k", ls="--", lw=1)
+            ax.set_title(_short(name, 40), fontsize=7)
+            ax.set_xlabel("pointwise MI (nats); dashed: its mean, the MI", fontsize=6)
+        for ax in axes.ravel()[k:]:
+            ax.axis("off")
+        fig.tight_layout()
+        _save(fig, out, "pmi_profiles", written)
+        plt.close(fig)
+    return written
+
+
 def write_report(table: pd.DataFrame, out: str | Path, stat: str = "mean_ci",
                  bits: bool = False, figures_on: bool = True, title: str = "mibench report"
                  ) -> list[Path]:
@@ -446,6 +514,8 @@ def write_report(table: pd.DataFrame, out: str | Path, stat: str = "mean_ci",
     written.append(out / "scaling.csv")
     figs = figures(m, table, out, bits) if figures_on else []
     written += figs
+    written += _reference_scores(m, table, out, bits, figures_on)
+    figs = [p for p in written if p.suffix in (".png", ".pdf")]
     pngs = [p for p in figs if p.suffix == ".png"]
     (out / "report.html").write_text(_html(title, md, text, best, scal, pngs))
     written.append(out / "report.html")

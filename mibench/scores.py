@@ -1,0 +1,113 @@
+"""The scores of the "Beyond Normal" benchmark (Czyż et al., NeurIPS 2023), from metrics.
+
+* :func:`ratio_table` — its heatmap: tasks × estimators, the mean estimate,
+  coloured by log(mean / truth) clipped to ±1; failures are counted in the cell
+  (that benchmark drops them; here a cell with 3 of 10 seeds failed says so).
+* :func:`samples_needed` — the smallest N of the run's grid from which on the
+  estimate stays within a factor ``ratio`` (1.5) of the truth: |log(mean/truth)|
+  < log 1.5 at that N and at every larger N run.
+
+Both take :func:`mibench.analysis.metrics` output; tasks are named by their
+``task_label`` where a suite gave one (the reference benchmark's task id).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+CLIP = 1.0
+RATIO = 1.5
+
+
+def _task_names(m: pd.DataFrame) -> pd.Series:
+    if "task_label" in m:
+        label = m["task_label"].fillna("").astype(str)
+        return label.where(label != "", m["task"])
+    return m["task"]
+
+
+def log_ratio(mean: float, truth: float) -> float:
+    """log(mean / truth); nan where undefined (truth 0 or a non-positive mean)."""
+    if not (np.isfinite(mean) and truth > 0 and mean > 0):
+        return math.nan
+    return math.log(mean / truth)
+
+
+def ratio_table(m: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
+    """Long table (task, estimator, n, true_mi, truth_se, mean, log_ratio, colour,
+    seeds, failures) at sample size ``n`` (default: the largest of each task)."""
+    if m.empty:
+        return pd.DataFrame()
+    m = m.assign(task_id=_task_names(m))
+    if n is None:
+        largest = m.groupby("task_id")["n"].transform("max")
+        m = m[m["n"] == largest]
+    else:
+        m = m[m["n"] == n]
+    out = m[["task_id", "estimator", "n", "true_mi", "truth_se", "mean", "seeds",
+             "failures"]].rename(columns={"task_id": "task"}).copy()
+    out["log_ratio"] = [log_ratio(a, b) for a, b in zip(out["mean"], out["true_mi"],
+                                                         strict=True)]
+    out["colour"] = out["log_ratio"].clip(-CLIP, CLIP)
+    return out.reset_index(drop=True)
+
+
+def samples_needed(m: pd.DataFrame, ratio: float = RATIO) -> pd.DataFrame:
+    """Wide table tasks × estimators: the smallest N after which the mean estimate
+    stays within ``ratio`` of the truth on the run's grid, or ">N_max"."""
+    if m.empty:
+        return pd.DataFrame()
+    m = m.assign(task_id=_task_names(m))
+    bound = math.log(ratio)
+    rows: dict[str, dict[str, str]] = {}
+    for (task, est), g in m.groupby(["task_id", "estimator"], sort=False):
+        g = g.sort_values("n")
+        good = [abs(log_ratio(a, t)) < bound
+                if np.isfinite(log_ratio(a, t)) else False
+                for a, t in zip(g["mean"], g["true_mi"], strict=True)]
+        ns = list(g["n"])
+        answer = f">{ns[-1]}"
+        for i in range(len(ns)):
+            if all(good[i:]):
+                answer = str(ns[i])
+                break
+        rows.setdefault(task, {})[est] = answer
+    return pd.DataFrame.from_dict(rows, orient="index").fillna("")
+
+
+def heatmap_figure(r: pd.DataFrame, bits: bool = False):
+    """The heatmap as a matplotlib figure (rows tasks, columns estimators)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    f = 1 / math.log(2) if bits else 1.0
+    tasks = list(dict.fromkeys(r["task"]))
+    ests = list(dict.fromkeys(r["estimator"]))
+    colour = np.full((len(tasks), len(ests)), np.nan)
+    fig, ax = plt.subplots(figsize=(1.2 + 1.1 * len(ests), 0.8 + 0.28 * len(tasks)))
+    for _, row in r.iterrows():
+        i, j = tasks.index(row["task"]), ests.index(row["estimator"])
+        colour[i, j] = row["colour"]
+        text = "—" if not np.isfinite(row["mean"]) else f"{row['mean'] * f:.2f}"
+        if row["failures"]:
+            text += f"\n{int(row['failures'])} failed"
+        ax.text(j, i, text, ha="center", va="center", fontsize=6)
+    im = ax.imshow(colour, cmap="coolwarm", vmin=-CLIP, vmax=CLIP, aspect="auto")
+    truth = r.drop_duplicates("task").set_index("task")
+    labels = []
+    for t in tasks:
+        se = truth.loc[t, "truth_se"]
+        err = f" ± {se * f:.3f}" if np.isfinite(se) and se > 0 else ""
+        labels.append(f"{t} ({truth.loc[t, 'true_mi'] * f:.2f}{err})")
+    ax.set_yticks(range(len(tasks)), labels, fontsize=6)
+    ax.set_xticks(range(len(ests)), ests, rotation=30, ha="right", fontsize=7)
+    cbar = fig.colorbar(im, ax=ax, fraction=0.04)
+    cbar.set_label("log(mean estimate / true MI), clipped to ±1")
+    ax.set_title("Mean estimate (true MI in brackets)", fontsize=9)
+    fig.tight_layout()
+    return fig
