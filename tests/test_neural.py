@@ -90,15 +90,18 @@ def test_bad_params() -> None:
 
 def test_mine_default_settings_accuracy_1d() -> None:
     """Default MINE, N = 5000, 1-D, rho 0.5 and 0.9 (truth 0.1438, 0.8304): the
-    mean of 5 seeds within max(10 %, 0.03 nats) of the truth. All ten members
-    train together in one batched model, which gives each the estimate it gets
-    alone (members stop early on their own), at about the cost of one run."""
+    mean of 3 seeds within max(10 %, 0.03 nats) of the truth (the seed sd is
+    about 0.01-0.02 nats here, benchmarks/results/neural_defaults.md). All six
+    members train together in one batched model, which gives each the estimate
+    it gets alone (members stop early on their own). The 5-seed version of this
+    check is benchmarks/neural_defaults.py."""
     cases = [(0.5, 0.1438), (0.9, 0.8304)]
-    data = [_data(5000, rho, 100 + s) for rho, _ in cases for s in range(5)]
-    seeds = list(range(5)) * 2
+    k = 3
+    data = [_data(5000, rho, 100 + s) for rho, _ in cases for s in range(k)]
+    seeds = list(range(k)) * 2
     vals = np.array([r.value for r in mibench.get_estimator("mine").estimate_many(data, seeds)])
     for i, (_, truth) in enumerate(cases):
-        got = vals[5 * i:5 * i + 5]
+        got = vals[k * i:k * i + k]
         assert abs(got.mean() - truth) <= max(0.1 * truth, 0.03), got
 
 
