@@ -22,7 +22,8 @@ Three exact algorithms compute them:
 * ``brute`` — blocks of rows against all points, on numpy: Chebyshev through
   ``scipy.spatial.distance.cdist``, Euclidean through matrix products
   (‖a‖² + ‖b‖² − 2a·b, compared as squared distances). Memory is bounded by
-  ``block_mb``; blocks run on ``workers`` threads (the kernels release the GIL).
+  ``block_mb`` (:func:`default_block_mb`); blocks of 256 rows or more run on
+  ``workers`` threads.
 * ``brute`` on torch — the same blocks as tensors, on any torch device (CUDA).
 
 Within one algorithm every comparison reuses the very distance values that
@@ -210,15 +211,16 @@ def _joint_tree_euclidean(x: np.ndarray, y: np.ndarray, k: int,
                           workers: int) -> NeighbourStats:
     """Exact k-NN under max(‖Δx‖₂, ‖Δy‖₂) through a Euclidean tree on z (module docstring).
 
-    First the ``16k`` Euclidean nearest neighbours of every point are ranked under
-    the KSG distance, all rows at once; a row is exact when √2 times its k-th
+    First the m ≈ 2^(d/2+1)·k Euclidean nearest neighbours of every point (the
+    ball of radius √2·r holds about 2^(d/2) times the points of radius r) are
+    ranked under the KSG distance, all rows at once; a row is exact when √2 times its k-th
     KSG distance stays inside the Euclidean reach of that query. The rare rows
     where it does not are completed by enumerating the ball of radius √2·ε.
     """
     xy = np.hstack([x, y])
     n = xy.shape[0]
     tree = cKDTree(xy)
-    m = min(n, 16 * k + 1)
+    m = min(n, int(k * 2 ** (xy.shape[1] / 2 + 1)) + 1)
     d2, idx = tree.query(xy, k=m, workers=workers)
     dx = _side_norms_rows(x[idx] - x[:, None, :])
     dy = _side_norms_rows(y[idx] - y[:, None, :])
@@ -270,12 +272,21 @@ def _rows_per_block(n: int, block_mb: float) -> int:
     return max(1, min(n, int(block_mb * 2**20 // (5 * 8 * n))))
 
 
+def default_block_mb(metric: str) -> float:
+    """Block memory where none is given: 4 MiB for the Euclidean passes (memory-bound:
+    blocks that stay in cache ran 1.5–2× faster than 256 MiB ones here), 128 MiB for
+    Chebyshev ``cdist`` (compute-bound: large blocks on two threads ran 2–3× faster
+    than 4 MiB blocks)."""
+    return 4.0 if metric == "euclidean" else 128.0
+
+
 def _brute_numpy(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str,
-                 workers: int, block_mb: float) -> tuple[np.ndarray, ...]:
+                 workers: int, block_mb: float | None) -> tuple[np.ndarray, ...]:
     from scipy.spatial.distance import cdist
 
     n = x.shape[0]
     euclid = metric == "euclidean"
+    block_mb = default_block_mb(metric) if block_mb is None else block_mb
     sq = {id(a): np.einsum("ij,ij->i", a, a) for a in (x, y)} if euclid else {}
 
     def side(a: np.ndarray, s: int, e: int) -> np.ndarray:
@@ -300,7 +311,8 @@ def _brute_numpy(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str
         dz = np.maximum(dx, dy)
         dz[rows, rows + s] = -1  # the point itself sorts first
         if variant == 1:
-            eps = np.partition(dz, k, axis=1)[:, k]
+            dz.partition(k, axis=1)  # in place: d_z is not needed again
+            eps = dz[:, k].copy()
             nx = np.count_nonzero(dx < eps[:, None], axis=1) - 1
             ny = np.count_nonzero(dy < eps[:, None], axis=1) - 1
         else:
@@ -314,7 +326,7 @@ def _brute_numpy(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str
 
     step = _rows_per_block(n, block_mb)
     bounds = [(s, min(n, s + step)) for s in range(0, n, step)]
-    if workers > 1 and len(bounds) > 1:
+    if workers > 1 and len(bounds) > 1 and step >= 256:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(block, bounds))
     else:
@@ -323,9 +335,10 @@ def _brute_numpy(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str
 
 
 def _brute_torch(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str,
-                 device: str, block_mb: float) -> tuple[np.ndarray, ...]:
+                 device: str, block_mb: float | None) -> tuple[np.ndarray, ...]:
     import torch
 
+    block_mb = 256.0 if block_mb is None else block_mb  # device memory is plentiful
     n = x.shape[0]
     dev = torch.device(device)
     xt = torch.as_tensor(x, dtype=torch.float64, device=dev)
@@ -368,11 +381,11 @@ def _brute_torch(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str
 
 
 # Crossovers measured on a 2-core x86 CPU (benchmarks/ksg_speed.py, N = 5000):
-# max-norm trees win up to joint dimension 8 (0.17 s against 0.21 s) and lose from
-# 10 (0.29 s against 0.22 s; 2.3 s against 1.0 s at 50); the Euclidean tree path
-# wins up to 6 (0.20 s against 0.45 s) and loses from 8 (0.46 s against 0.40 s;
-# 1.5 s against 0.76 s at 20).
-TREE_MAX_JOINT_DIM = {"max": 8, "euclidean": 6}
+# max-norm trees win up to joint dimension 8 (0.16 s against 0.2–0.6 s) and lose
+# from 10 (0.26 s against 0.14 s; 2.2 s against 0.4–0.7 s at 50); the Euclidean
+# tree path wins up to 4 (0.10 s against 0.17 s), ties at 5 and loses from 6
+# (0.22 s against 0.19 s; 9.9 s against 0.19 s at 20).
+TREE_MAX_JOINT_DIM = {"max": 8, "euclidean": 5}
 
 
 def choose_algorithm(algorithm: str, metric: str, n: int, dim: int, device: str) -> str:
@@ -385,7 +398,7 @@ def choose_algorithm(algorithm: str, metric: str, n: int, dim: int, device: str)
 
 
 def ksg_counts(x: np.ndarray, y: np.ndarray, k: int, *, variant: int, metric: str,
-               algorithm: str, workers: int, block_mb: float = 256.0,
+               algorithm: str, workers: int, block_mb: float | None = None,
                device: str = "cpu", who: str = "ksg") -> tuple[np.ndarray, np.ndarray]:
     """Marginal counts (n_x, n_y) of KSG algorithm 1 (strict, radius ε) or 2
     (``≤``, radii ε_x, ε_y), self excluded. Raises InputError where ε = 0."""
@@ -422,3 +435,58 @@ def _check_eps(eps: np.ndarray, k: int, who: str) -> None:
             "so the distance to their k-th neighbour is 0 and the estimate is undefined; "
             "keep jitter > 0 (the default) to break ties, or use an estimator for "
             "discrete or mixed data")
+
+
+def prepare_columns(x: np.ndarray, y: np.ndarray, standardize: bool, jitter: float,
+                    seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Optional per-column standardisation, then the seeded relative jitter."""
+    from mibench.validation import standardize_columns
+
+    if standardize:
+        x, y = standardize_columns(x), standardize_columns(y)
+    if jitter > 0:
+        rng = np.random.default_rng(seed)
+        x = add_jitter(x, jitter, rng)
+        y = add_jitter(y, jitter, rng)
+    return x, y
+
+
+def kth_distance(points: np.ndarray, k: int, metric: str, workers: int,
+                 block_mb: float | None = None) -> np.ndarray:
+    """Distance from each point to its k-th nearest other point (max or Euclidean),
+    by a KD-tree up to the crossover dimension, by blocked brute force above it."""
+    n, d = points.shape
+    if d <= TREE_MAX_JOINT_DIM[metric]:
+        tree = cKDTree(points)
+        dist, _ = tree.query(points, k=k + 1, p=np.inf if metric == "max" else 2,
+                             workers=workers)
+        return dist[:, k]
+    from scipy.spatial.distance import cdist
+
+    name = "chebyshev" if metric == "max" else "euclidean"
+    step = _rows_per_block(n, 128.0 if block_mb is None else block_mb)
+    out = np.empty(n)
+    for s in range(0, n, step):
+        e = min(n, s + step)
+        dm = cdist(points[s:e], points, name)
+        dm[np.arange(e - s), np.arange(s, e)] = -1  # the point itself sorts first
+        out[s:e] = np.partition(dm, k, axis=1)[:, k]
+    return out
+
+
+def joint_kth_distance(x: np.ndarray, y: np.ndarray, k: int, metric: str, workers: int
+                       ) -> np.ndarray:
+    """k-th neighbour distance under max(d_x, d_y) (the KSG joint distance)."""
+    if metric == "max" or (x.shape[1] == 1 and y.shape[1] == 1):
+        return kth_distance(np.hstack([x, y]), k, "max", workers)
+    if x.shape[1] + y.shape[1] <= TREE_MAX_JOINT_DIM["euclidean"]:
+        return _joint_tree_euclidean(x, y, k, workers).eps
+    eps, _, _ = _brute_numpy(x, y, k, 1, "euclidean", workers, None)
+    return np.sqrt(eps)  # the brute force ranks squared distances
+
+
+def log_unit_ball(d: int, metric: str) -> float:
+    """log volume of the unit ball of R^d: 2^d for the max-norm, π^(d/2)/Γ(d/2+1) else."""
+    if metric == "max":
+        return d * math.log(2)
+    return d / 2 * math.log(math.pi) - math.lgamma(d / 2 + 1)

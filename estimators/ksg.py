@@ -45,9 +45,8 @@ from scipy.special import digamma
 
 from mibench import ContractSettings, Estimator, ParameterError, register_estimator, require
 from mibench.runtime import thread_budget
-from mibench.validation import standardize_columns
 
-from ._knn import ALGORITHMS, METRICS, add_jitter, choose_algorithm, ksg_counts
+from ._knn import ALGORITHMS, METRICS, choose_algorithm, ksg_counts, prepare_columns
 
 _WARMED: set[type] = set()
 
@@ -69,8 +68,9 @@ class KSG(Estimator):
         the joint dimension (measured crossovers; brute on a GPU).
     device : str
         ``cpu`` (numpy) or a torch device such as ``cuda`` for the brute force.
-    block_mb : float
-        Memory bound of one brute-force block, in MiB.
+    block_mb : float or None
+        Memory bound of one brute-force block, in MiB; none picks by norm
+        (4 for Euclidean, 128 for max; measured, see ``_knn.default_block_mb``).
     jitter : float
         Scale of the seeded Gaussian noise that breaks ties, relative to each
         column's standard deviation; 0 turns it off (then more than k
@@ -88,7 +88,7 @@ class KSG(Estimator):
     contract = ContractSettings(zero_tol=0.05, easy_tol=0.06)
 
     def __init__(self, k: int = 3, variant: int = 1, metric: str = "max",
-                 algorithm: str = "auto", device: str = "cpu", block_mb: float = 256.0,
+                 algorithm: str = "auto", device: str = "cpu", block_mb: float | None = None,
                  jitter: float = 1e-10, standardize: bool = True, seed: int = 0,
                  workers: int | None = None) -> None:
         require(isinstance(k, int) and not isinstance(k, bool) and k >= 1,
@@ -101,8 +101,9 @@ class KSG(Estimator):
                 f"ksg: device must be 'cpu' or a torch device name; got {device!r}")
         require(not (algorithm == "tree" and device not in ("cpu", "auto")),
                 f"ksg: algorithm=tree runs on the CPU only; got device={device!r}")
-        require(isinstance(block_mb, (int, float)) and not isinstance(block_mb, bool)
-                and block_mb > 0, f"ksg: block_mb must be a positive number; got {block_mb!r}")
+        require(block_mb is None or (isinstance(block_mb, (int, float))
+                                     and not isinstance(block_mb, bool) and block_mb > 0),
+                f"ksg: block_mb must be a positive number or none; got {block_mb!r}")
         require(isinstance(jitter, (int, float)) and jitter >= 0,
                 f"ksg: jitter must be a number >= 0; got {jitter!r}")
         if workers is not None and (not isinstance(workers, int) or workers == 0):
@@ -113,7 +114,7 @@ class KSG(Estimator):
         self.metric = metric
         self.algorithm = algorithm
         self.device = device
-        self.block_mb = float(block_mb)
+        self.block_mb = None if block_mb is None else float(block_mb)
         self.jitter = jitter
         self.standardize = standardize
         self.seed = seed
@@ -151,13 +152,7 @@ class KSG(Estimator):
         _WARMED.add(type(self))
 
     def _prepare(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if self.standardize:
-            x, y = standardize_columns(x), standardize_columns(y)
-        if self.jitter > 0:
-            rng = np.random.default_rng(self.seed)
-            x = add_jitter(x, self.jitter, rng)
-            y = add_jitter(y, self.jitter, rng)
-        return x, y
+        return prepare_columns(x, y, self.standardize, self.jitter, self.seed)
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> float:
         n = x.shape[0]
