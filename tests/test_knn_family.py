@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -75,7 +76,7 @@ def _strong(n: int, sigma: float, seed: int) -> tuple[np.ndarray, np.ndarray, fl
         return -p * math.log(p) if p > 0 else 0.0
 
     edges = [-1 - 12 * sigma, -1 + 12 * sigma, 1 - 12 * sigma, 1 + 12 * sigma]
-    h = sum(integrate.quad(integrand, a, b, limit=200)[0] for a, b in zip(edges, edges[1:]))
+    h = sum(integrate.quad(integrand, a, b, limit=200)[0] for a, b in itertools.pairwise(edges))
     return x, y, h - 0.5 * math.log(2 * math.pi * math.e * sigma**2)
 
 
@@ -90,12 +91,14 @@ def test_lnc_removes_half_of_ksg_error_at_strong_dependence() -> None:
     assert abs(truth - lnc) <= 0.5 * abs(truth - ksg)
 
 
-def test_lnc_leaves_weak_dependence_nearly_alone() -> None:
-    x, y = _gauss(3000, 0.3, 1, 5)
+@pytest.mark.parametrize("rho", [0.0, 0.3])
+def test_lnc_leaves_weak_dependence_nearly_alone(rho: float) -> None:
+    x, y = _gauss(5000, rho, 1, 5)
     ksg = mibench.get_estimator("ksg", k=5).estimate(x, y)
     lnc = mibench.get_estimator("ksg-lnc").estimate(x, y)
-    # about 5 % of uniform-looking neighbourhoods are corrected, each by a little
-    assert 0 <= lnc - ksg < 0.03
+    # the default threshold corrects 0.1 % of truly uniform neighbourhoods (by up to a
+    # few nats each): about 0.01 nats on the mean (0.013 measured on independent data)
+    assert 0 <= lnc - ksg < 0.025
 
 
 def test_lnc_needs_more_neighbours_than_dimensions() -> None:
