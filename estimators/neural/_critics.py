@@ -8,6 +8,8 @@ that member alone.
 * :class:`ConcatCritic` — T(x, y) = MLP([x, y]).
 * :class:`SeparableCritic` — T(x, y) = g(x)ᵀ h(y) with MLPs g and h; all K²
   pairs of a batch cost one matrix product.
+* :class:`GaussianConditional` — not a critic but a density model,
+  log q(y | x), for the density-based estimators (CLUB, DoE).
 """
 
 from __future__ import annotations
@@ -106,3 +108,45 @@ class SeparableCritic(nn.Module):
 
     def all_pairs(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return torch.bmm(self.g(x), self.h(y).transpose(1, 2))
+
+
+class GaussianConditional(nn.Module):
+    """Density model log q(y | x) = log N(y; μ(x), diag σ(x)²) for S members, an MLP
+    x → (μ, log σ); plus a Gaussian marginal q(y) with the training rows' mean and
+    covariance (:meth:`fit_marginal`), for the difference-of-entropies estimate."""
+
+    separable = False
+
+    def __init__(self, members: int, dim_x: int, dim_y: int, hidden: Sequence[int],
+                 activation: str, generators: Sequence[torch.Generator]) -> None:
+        super().__init__()
+        self.dim_y = dim_y
+        self.net = StackedMLP(members, dim_x, hidden, 2 * dim_y, activation, generators)
+        self.register_buffer("m_mean", torch.zeros(members, 1, dim_y))
+        self.register_buffer("m_chol", torch.eye(dim_y).repeat(members, 1, 1))
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """log q(y_i | x_i) of aligned rows: x (S, M, dx), y (S, M, dy) → (S, M)."""
+        out = self.net(x)
+        mu, raw = out[..., : self.dim_y], out[..., self.dim_y :]
+        log_sigma = 5.0 * torch.tanh(raw / 5.0)  # σ in [e^-5, e^5]: no runaway variances
+        z = (y - mu) * torch.exp(-log_sigma)
+        return (-0.5 * (z * z).sum(-1) - log_sigma.sum(-1)
+                - 0.5 * self.dim_y * math.log(2 * math.pi))
+
+    @torch.no_grad()
+    def fit_marginal(self, y: torch.Tensor) -> None:
+        """Maximum-likelihood Gaussian q(y) of each member's rows y (S, n, dy)."""
+        mean = y.mean(1, keepdim=True)
+        c = y - mean
+        cov = c.transpose(1, 2) @ c / y.shape[1]
+        cov = cov + 1e-6 * torch.eye(self.dim_y, device=y.device)
+        self.m_mean.copy_(mean)
+        self.m_chol.copy_(torch.linalg.cholesky(cov))
+
+    def log_marginal(self, y: torch.Tensor) -> torch.Tensor:
+        """log q(y) under the fitted Gaussian marginal: (S, M, dy) → (S, M)."""
+        z = torch.linalg.solve_triangular(self.m_chol, (y - self.m_mean).transpose(1, 2),
+                                          upper=False)
+        logdet = torch.log(torch.diagonal(self.m_chol, dim1=-2, dim2=-1)).sum(-1, keepdim=True)
+        return -0.5 * (z * z).sum(1) - logdet - 0.5 * self.dim_y * math.log(2 * math.pi)

@@ -30,10 +30,12 @@ from mibench import ParameterError
 from mibench.validation import standardize_columns
 
 from . import _bounds as B
-from ._critics import ConcatCritic, SeparableCritic
+from ._critics import ConcatCritic, GaussianConditional, SeparableCritic
 
 PAIR_OBJECTIVES = ("mine", "mine-biased", "mine-f")
 ALL_PAIRS_OBJECTIVES = ("infonce", "nwj", "smile")
+# trained by maximum likelihood of q(y | x) on joint batches (no negatives)
+DENSITY_OBJECTIVES = ("club", "doe")
 
 
 @dataclass
@@ -110,6 +112,8 @@ def _build_critic(cfg: TrainConfig, members: int, dx: int, dy: int,
                   gens: list[torch.Generator]) -> torch.nn.Module:
     if cfg.critic == "concat":
         return ConcatCritic(members, dx, dy, cfg.hidden, cfg.activation, gens)
+    if cfg.critic == "gaussian":
+        return GaussianConditional(members, dx, dy, cfg.hidden, cfg.activation, gens)
     return SeparableCritic(members, dx, dy, cfg.hidden, cfg.activation, gens, cfg.embed)
 
 
@@ -159,6 +163,8 @@ def _eval_pairs_bound(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
         return B.nwj(t_joint, t_marg)
     if objective == "smile":
         return B.smile(t_joint, t_marg, tau)
+    if objective == "club":  # E_P[log q(y|x)] − E_{P_X × P_Y}[log q(y|x)]
+        return t_joint.mean(-1) - t_marg.mean(-1)
     raise AssertionError(objective)
 
 
@@ -177,7 +183,20 @@ def evaluate(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: Tra
     with torch.no_grad():
         if cfg.objective == "infonce":
             return _eval_infonce(critic, x, y, cfg.batch_size)
+        if cfg.objective == "doe":  # Ĥ(Y) − Ĥ(Y|X), cross-entropies of the two models
+            return (critic(x, y) - critic.log_marginal(y)).mean(-1)
         return _eval_pairs_bound(critic, x, y, cfg.objective, cfg.tau, budget)
+
+
+def stopping_score(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                   cfg: TrainConfig, held: torch.Tensor) -> torch.Tensor:
+    """What early stopping maximises: the held-out bound for the critics, the
+    held-out log-likelihood of q(y | x) for the density models (whose estimate
+    is not to be maximised: CLUB is an upper bound)."""
+    if cfg.objective in DENSITY_OBJECTIVES:
+        with torch.no_grad():
+            return critic(x, y).mean(-1)
+    return held
 
 
 def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
@@ -224,6 +243,8 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
     Xcmp, Ycmp = Xtr[:, :n_cmp], Ytr[:, :n_cmp]
 
     critic = _build_critic(cfg, S, dx, dy, gens.cpu).to(device)
+    if cfg.objective in DENSITY_OBJECTIVES:
+        critic.fit_marginal(Ytr)
     opt = _adam(critic, cfg)
 
     bsz = min(cfg.batch_size, n_train)
@@ -277,6 +298,8 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
                     obj = B.dv(tj, tm)
                 else:
                     obj = B.nwj(tj, tm)
+            elif cfg.objective in DENSITY_OBJECTIVES:
+                obj = critic(epoch_data[0][b], epoch_data[1][b]).mean(-1)  # log-likelihood
             else:
                 scores = critic.all_pairs(epoch_data[0][b], epoch_data[1][b])
                 if cfg.objective == "infonce":
@@ -300,8 +323,9 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
                 if cfg.early_stopping:
                     # a member that has stopped keeps the critic of its best evaluation
                     running = torch.tensor([a is None for a in stopped_at])
-                    better = (held > best) & running
-                    best = torch.where(better, held, best)
+                    score = stopping_score(critic, Xval, Yval, cfg, held).cpu()
+                    better = (score > best) & running
+                    best = torch.where(better, score, best)
                     since_best = torch.where(better, torch.zeros_like(since_best),
                                              since_best + 1)
                     state = {k: v.detach().clone() for k, v in critic.state_dict().items()}
@@ -361,6 +385,8 @@ def _ceiling(cfg: TrainConfig, n_test: int) -> dict[str, Any]:
     if cfg.objective == "infonce":
         k = min(cfg.batch_size, n_test)
         return {"ceiling": math.log(k), "ceiling_note": f"log(batch {k})"}
+    if cfg.objective in DENSITY_OBJECTIVES:  # density models: no log N ceiling
+        return {"ceiling": math.nan, "ceiling_note": "none"}
     m = negative_shifts(n_test, cfg.eval_pairs) * n_test
     return {"ceiling": math.log(m), "ceiling_note": f"log({m:,} held-out negative pairs)"}
 
