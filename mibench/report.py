@@ -479,7 +479,8 @@ def _reference_scores(m: pd.DataFrame, table: pd.DataFrame, out: Path, bits: boo
         rows = math.ceil(k / cols)
         fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.4 * rows), squeeze=False)
         for ax, (name, p) in zip(axes.ravel(), profiles.items(), strict=False):
-            ax.hist(p, bins=80, density=True, color="0.4")
+            lo, hi = np.percentile(p, [0.5, 99.5])  # rare extreme values would squash it
+            ax.hist(p, bins=80, range=(lo, hi), density=True, color="0.4")
             ax.axvline(p.mean(), color="k", ls="--", lw=1)
             ax.set_title(_short(name, 40), fontsize=7)
             ax.set_xlabel("pointwise MI (nats); dashed: its mean, the MI", fontsize=6)

@@ -1,7 +1,8 @@
 """The scores of the "Beyond Normal" benchmark (Czyż et al., NeurIPS 2023), from metrics.
 
 * :func:`ratio_table` — its heatmap: tasks × estimators, the mean estimate,
-  coloured by log(mean / truth) clipped to ±1; failures are counted in the cell
+  coloured by log(mean / truth) clipped to ±1 (a mean ≤ 0 takes −1); failures
+  are counted in the cell
   (that benchmark drops them; here a cell with 3 of 10 seeds failed says so).
 * :func:`samples_needed` — the smallest N of the run's grid from which on the
   estimate stays within a factor ``ratio`` (1.5) of the truth: |log(mean/truth)|
@@ -51,7 +52,9 @@ def ratio_table(m: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
              "failures"]].rename(columns={"task_id": "task"}).copy()
     out["log_ratio"] = [log_ratio(a, b) for a, b in zip(out["mean"], out["true_mi"],
                                                          strict=True)]
-    out["colour"] = out["log_ratio"].clip(-CLIP, CLIP)
+    # a mean at or below zero against a positive truth is the most under-estimated colour
+    under = (out["mean"] <= 0) & (out["true_mi"] > 0)
+    out["colour"] = out["log_ratio"].where(~under, -CLIP).clip(-CLIP, CLIP)
     return out.reset_index(drop=True)
 
 
