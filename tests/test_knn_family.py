@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
 import pytest
-from scipy import integrate
-from scipy.special import ndtr
 
 import mibench
 
@@ -64,26 +61,12 @@ def test_kl_entropy_parts_follow_the_norm_volume() -> None:
 
 # --- ksg-lnc -----------------------------------------------------------------------------
 
-def _strong(n: int, sigma: float, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
-    """X ~ U(-1, 1), Y = X + sigma·N(0, 1), with I = h(Y) − ½ log(2πeσ²) by quadrature
-    of the closed-form density p(y) = ½ [Φ((y+1)/σ) − Φ((y−1)/σ)]."""
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-1, 1, (n, 1))
-    y = x + sigma * rng.standard_normal((n, 1))
-
-    def integrand(v: float) -> float:
-        p = 0.5 * (ndtr((v + 1) / sigma) - ndtr((v - 1) / sigma))
-        return -p * math.log(p) if p > 0 else 0.0
-
-    edges = [-1 - 12 * sigma, -1 + 12 * sigma, 1 - 12 * sigma, 1 + 12 * sigma]
-    h = sum(integrate.quad(integrand, a, b, limit=200)[0] for a, b in itertools.pairwise(edges))
-    return x, y, h - 0.5 * math.log(2 * math.pi * math.e * sigma**2)
-
-
 def test_lnc_removes_half_of_ksg_error_at_strong_dependence() -> None:
     # Gao, Ver Steeg & Galstyan (2015): KSG needs exponentially many samples in the MI;
     # the correction removes most of the shortfall. Truth 8.48 nats at sigma = 1e-4.
-    x, y, truth = _strong(5000, 1e-4, 0)
+    task = mibench.get_task("nonlinear", f="identity", sigma=1e-4)
+    x, y = task.sample(5000, np.random.default_rng(0))
+    truth = task.mi
     assert truth == pytest.approx(8.48, abs=0.01)
     ksg = mibench.get_estimator("ksg", k=5).estimate(x, y)
     lnc = mibench.get_estimator("ksg-lnc").estimate(x, y)
