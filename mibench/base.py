@@ -180,6 +180,9 @@ class ContractSettings:
     zero_tol: float = 0.08
     easy_tol: float = 0.12
     deterministic: bool = True
+    #: The checks take minutes (each trains a model); the suite marks them ``slow``,
+    #: which the default test command leaves out (``pytest -m slow`` runs them).
+    slow: bool = False
 
 
 class Estimator(Configurable):

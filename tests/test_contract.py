@@ -15,8 +15,10 @@ def _estimator_cases() -> list[tuple[str, object]]:
             cases.append(pytest.param(entry.name, None, marks=pytest.mark.skip(
                 reason=f"unavailable: {entry.reason}"), id=f"{entry.name}"))
             continue
+        slow = entry.obj is not None and entry.obj.contract.slow
         for check in estimator_checks(entry.name):
-            cases.append(pytest.param(entry.name, check, id=f"{entry.name}-{check.__name__}"))
+            cases.append(pytest.param(entry.name, check, id=f"{entry.name}-{check.__name__}",
+                                      marks=[pytest.mark.slow] if slow else []))
     return cases
 
 

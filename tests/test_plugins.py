@@ -88,7 +88,6 @@ def test_list_without_torch(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
 
 
-@pytest.mark.slow
 def test_plain_install_carries_builtin_plugins(tmp_path: Path) -> None:
     """A wheel (non-editable install) contains and registers estimators/ and tasks/."""
     wheel_dir = tmp_path / "wheel"
