@@ -38,6 +38,7 @@ import functools
 import math
 
 import numpy as np
+from scipy.linalg import solve_triangular
 from scipy.special import logsumexp
 
 from mibench import Task, register_task, require
@@ -47,9 +48,9 @@ MC_SEED = 20231
 _BATCH = 20_000
 
 
-def _mvn_logpdf(z: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
-    chol = np.linalg.cholesky(cov)
-    sol = np.linalg.solve(chol, (z - mean).T)
+def _mvn_logpdf(z: np.ndarray, mean: np.ndarray, chol: np.ndarray) -> np.ndarray:
+    """log N(z; mean, L Lᵀ) of each row, from the Cholesky factor L."""
+    sol = solve_triangular(chol, (z - mean).T, lower=True, check_finite=False)
     return -0.5 * (np.einsum("ij,ij->j", sol, sol) + z.shape[1] * math.log(2 * math.pi)) \
         - np.log(np.diag(chol)).sum()
 
@@ -98,7 +99,11 @@ class GaussianMixtureTask(Task):
 
     def _log_density(self, z: np.ndarray, sl: slice) -> np.ndarray:
         logw = np.log(self._weights)
-        terms = [logw[c] + _mvn_logpdf(z, self._means[c, sl], self._covs[c][sl, sl])
+        key = (sl.start, sl.stop)
+        cache = self.__dict__.setdefault("_marginal_chols", {})
+        if key not in cache:  # Cholesky factors of each component's (marginal) covariance
+            cache[key] = [np.linalg.cholesky(c[sl, sl]) for c in self._covs]
+        terms = [logw[c] + _mvn_logpdf(z, self._means[c, sl], cache[key][c])
                  for c in range(self._weights.size)]
         return logsumexp(np.stack(terms), axis=0)
 
