@@ -32,7 +32,8 @@ def available_estimators() -> list[str]:
 def make_estimator(name: str) -> mibench.Estimator:
     est = mibench.get_estimator(name)
     if "torch" in type(est).requires:
-        est = est.with_params(**NEURAL_BUDGET)
+        known = est.param_defaults()
+        est = est.with_params(**{k: v for k, v in NEURAL_BUDGET.items() if k in known})
     return est
 
 

@@ -6,6 +6,7 @@ import numpy as np
 
 import mibench
 
+from . import grid
 from ._common import available_estimators, gaussian_data, make_estimator, pin_threads
 
 ESTIMATORS = available_estimators()
@@ -14,7 +15,7 @@ ESTIMATORS = available_estimators()
 class EstimatorCost:
     """``time_estimate`` and ``peakmem_estimate`` over a small grid of n and dim."""
 
-    params = (ESTIMATORS, [1_000, 10_000], [1, 5])
+    params = grid(ESTIMATORS, [1_000, 10_000], [1, 5])
     param_names = ["estimator", "n", "dim"]  # noqa: RUF012
     timeout = 300
 
@@ -41,7 +42,7 @@ class EstimatorAccuracy:
     A change that makes an estimator worse shows up in asv like a slowdown.
     """
 
-    params = (ESTIMATORS, ACCURACY_TASKS)
+    params = grid(ESTIMATORS, ACCURACY_TASKS)
     param_names = ["estimator", "task"]  # noqa: RUF012
     unit = "nats"
     timeout = 300

@@ -126,17 +126,32 @@ def test_mixture_pmi_is_invariant_to_the_x_map() -> None:
         assert np.allclose(task._forward_x(task._inverse_x(x)), x)
 
 
-def test_standardize_preprocess_and_labels_reach_the_rows() -> None:
-    df = mibench.run(suite="bmi-v1", estimators="gaussian", seeds=1, n=300)
-    assert len(df) == 40 and set(df["preprocess"]) == {"standardize"}
-    assert set(df["task_label"]) == {label for label, _ in V1}
-    plain = mibench.run(suite="bmi-v1", estimators="gaussian", seeds=1, n=300,
-                        preprocess="none")
-    # the Gaussian estimator is affine invariant: the same estimates either way
-    a = df.set_index("task_label")["estimate"]
-    b = plain.set_index("task_label")["estimate"]
-    assert np.allclose(a, b[a.index], atol=1e-9)
-    assert set(df["key"]).isdisjoint(plain["key"])
+def test_suite_cells_carry_bmi_labels_and_preprocessing() -> None:
+    from mibench.plan import RunSpec
+
+    cells = RunSpec(estimators=["gaussian"], tasks=[], n=[300], seeds=1,
+                    suite="bmi-v1").cells()
+    assert len(cells) == 40 and {c.preprocess for c in cells} == {"standardize"}
+    assert {c.task_label for c in cells} == {label for label, _ in V1}
+    plain = RunSpec(estimators=["gaussian"], tasks=[], n=[300], seeds=1, suite="bmi-v1",
+                    preprocess="none").cells()
+    assert {c.preprocess for c in plain} == {"none"}
+    assert {c.key for c in cells}.isdisjoint(c.key for c in plain)
+
+
+def test_standardize_preprocess_reaches_the_estimator() -> None:
+    # per-column standardisation is affine: the Gaussian estimate is the same, and the
+    # rows say which preprocessing made them; KSG without its own standardisation mixes
+    # the columns' scales in the max-norm, so its estimate changes
+    kw = {"tasks": "transformed[base=gaussian[dim=2,rho=0.6],transform=cube]", "n": 400,
+          "seeds": 1}
+    ests = "gaussian,ksg[standardize=false]"
+    a = mibench.run(estimators=ests, preprocess="standardize", **kw)
+    b = mibench.run(estimators=ests, **kw)
+    assert set(a["preprocess"]) == {"standardize"} and set(b["preprocess"]) == {"none"}
+    ga, gb = (d.set_index("estimator_name")["estimate"] for d in (a, b))
+    assert ga["gaussian"] == pytest.approx(gb["gaussian"], abs=1e-9)
+    assert ga["ksg"] != pytest.approx(gb["ksg"], abs=1e-6)
 
 
 def test_mixture_truth_se_reaches_the_rows() -> None:

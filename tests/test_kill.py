@@ -98,7 +98,7 @@ def _wait_stored(proc: subprocess.Popen[bytes], db: Path, at_least: int) -> None
 
 
 # fast cells finish while the 8 s cells run; an interrupt must not wait for those
-INT_ARGS = ["run", "--estimators", "demo-corr,slow-gaussian[delay=8]", "--tasks",
+INT_ARGS = ["run", "--estimators", "demo-corr,slow-gaussian[delay=4]", "--tasks",
             "gaussian[rho=0.5]", "--n", "100,200", "--seeds", "2", "--jobs", "2",
             "--timeout", "60", "-q"]
 
@@ -110,7 +110,7 @@ def test_sigint_stops_kills_cells_keeps_rows_and_resumes(plugin_env: dict[str, s
                             env=plugin_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
     _wait_stored(proc, out / DB_NAME, 2)
-    assert _cell_processes(str(out), proc.pid)  # the 8 s cells are running
+    assert _cell_processes(str(out), proc.pid)  # the 4 s cells are running
     t0 = time.time()
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=10)
