@@ -490,3 +490,19 @@ def log_unit_ball(d: int, metric: str) -> float:
     if metric == "max":
         return d * math.log(2)
     return d / 2 * math.log(math.pi) - math.lgamma(d / 2 + 1)
+
+
+def check_knn_params(who: str, k: int | None = 1, jitter: float | None = 0.0,
+                     workers: int | None = None) -> None:
+    """The parameter checks every k-NN estimator shares (``None`` skips k / jitter)."""
+    from mibench import ParameterError
+
+    if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
+        raise ParameterError(f"{who}: k must be a positive integer; got {k!r}")
+    if jitter is not None and (isinstance(jitter, bool) or not isinstance(jitter, (int, float))
+                               or not jitter >= 0):
+        raise ParameterError(f"{who}: jitter must be a number >= 0; got {jitter!r}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers == 0):
+        raise ParameterError(f"{who}: workers must be a non-zero integer or None; "
+                             f"got {workers!r}")

@@ -24,13 +24,19 @@ from mibench import (
     ContractSettings,
     Estimator,
     InputError,
-    ParameterError,
     register_estimator,
     require,
 )
 from mibench.runtime import thread_budget
 
-from ._knn import METRICS, joint_kth_distance, kth_distance, log_unit_ball, prepare_columns
+from ._knn import (
+    METRICS,
+    check_knn_params,
+    joint_kth_distance,
+    kth_distance,
+    log_unit_ball,
+    prepare_columns,
+)
 
 
 @register_estimator("kl")
@@ -52,14 +58,8 @@ class KozachenkoLeonenkoMI(Estimator):
 
     def __init__(self, k: int = 3, metric: str = "max", jitter: float = 1e-10,
                  standardize: bool = True, seed: int = 0, workers: int | None = None) -> None:
-        require(isinstance(k, int) and not isinstance(k, bool) and k >= 1,
-                f"kl: k must be a positive integer; got {k!r}")
+        check_knn_params("kl", k, jitter, workers)
         require(metric in METRICS, f"kl: metric must be one of {METRICS}; got {metric!r}")
-        require(isinstance(jitter, (int, float)) and jitter >= 0,
-                f"kl: jitter must be a number >= 0; got {jitter!r}")
-        if workers is not None and (not isinstance(workers, int) or workers == 0):
-            raise ParameterError(f"kl: workers must be a non-zero integer or None; "
-                                 f"got {workers!r}")
         self.k = k
         self.metric = metric
         self.jitter = jitter

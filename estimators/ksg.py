@@ -43,10 +43,17 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma
 
-from mibench import ContractSettings, Estimator, ParameterError, register_estimator, require
+from mibench import ContractSettings, Estimator, register_estimator, require
 from mibench.runtime import thread_budget
 
-from ._knn import ALGORITHMS, METRICS, choose_algorithm, ksg_counts, prepare_columns
+from ._knn import (
+    ALGORITHMS,
+    METRICS,
+    check_knn_params,
+    choose_algorithm,
+    ksg_counts,
+    prepare_columns,
+)
 
 _WARMED: set[type] = set()
 
@@ -104,11 +111,7 @@ class KSG(Estimator):
         require(block_mb is None or (isinstance(block_mb, (int, float))
                                      and not isinstance(block_mb, bool) and block_mb > 0),
                 f"ksg: block_mb must be a positive number or none; got {block_mb!r}")
-        require(isinstance(jitter, (int, float)) and jitter >= 0,
-                f"ksg: jitter must be a number >= 0; got {jitter!r}")
-        if workers is not None and (not isinstance(workers, int) or workers == 0):
-            raise ParameterError(f"ksg: workers must be a non-zero integer or None; "
-                                 f"got {workers!r}")
+        check_knn_params("ksg", None, jitter, workers)
         self.k = k
         self.variant = variant
         self.metric = metric

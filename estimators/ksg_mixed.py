@@ -28,11 +28,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma
 
-from mibench import ContractSettings, Estimator, ParameterError, register_estimator
+from mibench import ContractSettings, Estimator, register_estimator
 from mibench.runtime import thread_budget
 from mibench.validation import standardize_columns
 
-from ._knn import _joint_tree_max, marginal_counts
+from ._knn import _joint_tree_max, check_knn_params, marginal_counts
 
 
 @register_estimator("ksg-mixed")
@@ -55,11 +55,7 @@ class KSGMixed(Estimator):
 
     def __init__(self, k: int = 5, standardize: bool = True, workers: int | None = None
                  ) -> None:
-        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-            raise ParameterError(f"ksg-mixed: k must be a positive integer; got {k!r}")
-        if workers is not None and (not isinstance(workers, int) or workers == 0):
-            raise ParameterError(f"ksg-mixed: workers must be a non-zero integer or None; "
-                                 f"got {workers!r}")
+        check_knn_params("ksg-mixed", k, None, workers)
         self.k = k
         self.standardize = standardize
         self.workers = workers
