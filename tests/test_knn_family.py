@@ -84,6 +84,12 @@ def test_lnc_leaves_weak_dependence_nearly_alone(rho: float) -> None:
     assert 0 <= lnc - ksg < 0.025
 
 
+def test_lnc_refuses_high_dimensions_where_its_reference_fails() -> None:
+    x, y = _gauss(600, 0.3, 6, 0)
+    with pytest.raises(mibench.InputError, match="max_dim=10"):
+        mibench.get_estimator("ksg-lnc").estimate(x, y)
+
+
 def test_lnc_needs_more_neighbours_than_dimensions() -> None:
     x, y = _gauss(500, 0.5, 3, 0)
     with pytest.raises(mibench.ParameterError, match="k >= 7"):
