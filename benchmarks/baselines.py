@@ -69,18 +69,23 @@ def part_mixed() -> None:
         print(f"| {name} | {tr:.4f} | {v:.4f} | {s:.2f} | {min(ks):.3f}–{max(ks):.3f} |")
 
 
+def beside_ksg_and_gaussian(name: str, sel: str, n: int, seed: int, digits: int) -> str:
+    """A table row: the estimator ``name`` on one sample of ``sel``, with ksg and gaussian."""
+    task = mibench.get_task(sel)
+    x, y = task.sample(n, np.random.default_rng(seed))
+    v, s = timed(mibench.get_estimator(name), x, y)
+    k = mibench.get_estimator("ksg").estimate(x, y)
+    g = mibench.get_estimator("gaussian").estimate(x, y)
+    return (f"| `{sel}` | {task.mi:.4f} | {v:.{digits}f} | {s:.3f} | {k:.3f} | {g:.3f} |")
+
+
 def part_gcmi() -> None:
     print("\n### gcmi (same seed, N 10 000)\n\n| task | truth | gcmi | s | ksg | gaussian |")
     print("|---|---:|---:|---:|---:|---:|")
     base = "gaussian[dim=3,rho=0.6]"
     for sel in [base] + [f"transformed[base={base},transform={t}]"
                          for t in ("cube", "asinh", "normal-cdf")]:
-        task = mibench.get_task(sel)
-        x, y = task.sample(10_000, np.random.default_rng(5))
-        v, s = timed(mibench.get_estimator("gcmi"), x, y)
-        k = mibench.get_estimator("ksg").estimate(x, y)
-        g = mibench.get_estimator("gaussian").estimate(x, y)
-        print(f"| `{sel}` | {task.mi:.4f} | {v:.10f} | {s:.3f} | {k:.3f} | {g:.3f} |")
+        print(beside_ksg_and_gaussian("gcmi", sel, 10_000, 5, 10))
 
 
 def part_club() -> None:
@@ -119,12 +124,7 @@ def part_flow() -> None:
     print("|---|---:|---:|---:|---:|---:|")
     for t in ("cube", "spiral"):
         sel = f"transformed[base=gaussian[dim=5,rho=0.6],transform={t}]"
-        task = mibench.get_task(sel)
-        x, y = task.sample(10_000, np.random.default_rng(0))
-        v, s = timed(mibench.get_estimator("flow"), x, y)
-        k = mibench.get_estimator("ksg").estimate(x, y)
-        g = mibench.get_estimator("gaussian").estimate(x, y)
-        print(f"| `{sel}` | {task.mi:.3f} | {v:.3f} | {s:.0f} | {k:.3f} | {g:.3f} |")
+        print(beside_ksg_and_gaussian("flow", sel, 10_000, 0, 3))
 
 
 PARTS = {"lnc": part_lnc, "mixed": part_mixed, "gcmi": part_gcmi, "club": part_club,

@@ -145,13 +145,8 @@ class KSG(Estimator):
         z = rng.standard_normal((500, 4))
         self.estimate(z[:, :1], z[:, 1:2])
         self.estimate(z[:, :2], z[:, 2:])
-        chosen = self.algorithm
-        try:
-            for algorithm in ("tree", "brute"):
-                self.algorithm = algorithm
-                self.estimate(z[:, :2], z[:, 2:])
-        finally:
-            self.algorithm = chosen
+        for algorithm in ("tree", "brute"):
+            self.with_params(algorithm=algorithm).estimate(z[:, :2], z[:, 2:])
         _WARMED.add(type(self))
 
     def _prepare(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -138,9 +138,10 @@ class KSGLNC(Estimator):
         k = self._k_for(d)
         require(k > d, f"ksg-lnc: k={k} neighbours cannot span the joint dimension {d}; "
                        f"use k >= {d + 1}")
-        ksg = self._ksg.with_params(k=k, algorithm="tree")
-        value = ksg._estimate(x, y)
         xs, ys = prepare_columns(x, y, self.standardize, self.jitter, self.seed)
+        # the columns are prepared once, here; KSG gets them as they are
+        ksg = self._ksg.with_params(k=k, algorithm="tree", standardize=False, jitter=0.0)
+        value = ksg._estimate(xs, ys)
         z = np.hstack([xs, ys])
         workers = self.workers if self.workers is not None else thread_budget()
         _, idx = cKDTree(z).query(z, k=k + 1, p=math.inf, workers=workers)
