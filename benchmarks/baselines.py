@@ -1,7 +1,7 @@
 """The claims behind the 2026 baselines (gcmi, kl, ksg-lnc, ksg-mixed, club, doe, flow),
 measured in one process, side by side with ksg and mine::
 
-    python benchmarks/baselines.py --parts lnc,mixed,gcmi,club,doe,flow
+    python benchmarks/baselines.py --parts lnc,mixed,gcmi,club,doe,doe-flow,flow
 
 Each part prints a Markdown table:
 
@@ -13,6 +13,8 @@ Each part prints a Markdown table:
 * ``gcmi`` — a Gaussian and its cube / asinh / normal-CDF transforms, same seed.
 * ``club`` — 5 seeds (trained together) on ``gaussian[dim=5,rho=0.5|0.9]``, N 10 000.
 * ``doe``  — the dimension-20 staircase (2–10 nats), N 20 000, 3 seeds.
+* ``doe-flow`` — doe's two density models (gaussian, flow) on a Gaussian pair and
+  its cube (non-Gaussian Y and Y | X), ``dim=2``, ρ 0.8, N 5000.
 * ``flow`` — ``transformed[base=gaussian[dim=5,rho=0.6],transform=spiral|cube]``,
   N 10 000, against ksg and the Gaussian estimator.
 
@@ -119,6 +121,20 @@ def part_doe() -> None:
               f"{(vals.mean() - task.mi) / task.mi:+.1%} | {s:.1f} |")
 
 
+def part_doe_flow() -> None:
+    print("\n### doe: Gaussian against flow density models (N 5000, one seed)\n\n"
+          "| task | truth | doe gaussian | s | doe flow | s | ksg |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    base = "gaussian[dim=2,rho=0.8]"
+    for sel in (base, f"transformed[base={base},transform=cube]"):
+        task = mibench.get_task(sel)
+        x, y = task.sample(5000, np.random.default_rng(4))
+        vg, sg = timed(mibench.get_estimator("doe"), x, y)
+        vf, sf = timed(mibench.get_estimator("doe", critic="flow"), x, y)
+        k = mibench.get_estimator("ksg").estimate(x, y)
+        print(f"| `{sel}` | {task.mi:.3f} | {vg:.3f} | {sg:.1f} | {vf:.3f} | {sf:.1f} | {k:.3f} |")
+
+
 def part_flow() -> None:
     print("\n### flow (N 10 000, one seed)\n\n| task | truth | flow | s | ksg | gaussian |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -128,7 +144,7 @@ def part_flow() -> None:
 
 
 PARTS = {"lnc": part_lnc, "mixed": part_mixed, "gcmi": part_gcmi, "club": part_club,
-         "doe": part_doe, "flow": part_flow}
+         "doe": part_doe, "doe-flow": part_doe_flow, "flow": part_flow}
 
 
 def main() -> None:

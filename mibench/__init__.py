@@ -23,7 +23,7 @@ from .errors import (
     UnknownNameError,
 )
 from .factory import get_estimator, get_task
-from .registry import register_estimator, register_task
+from .registry import module_error, register_estimator, register_task
 from .runner import run, summarize
 from .store import load_results
 from .suites import Suite, SuiteGroup, get_suite, register_suite
@@ -65,6 +65,7 @@ __all__ = [
     "list_estimators",
     "list_tasks",
     "load_results",
+    "module_error",
     "register_estimator",
     "register_suite",
     "register_task",

@@ -53,7 +53,13 @@ _AVAIL_CACHE: dict[str, str | None] = {}
 
 def availability_error(obj: Any) -> str | None:
     """Why a registered class cannot run here (its ``requires`` fail to import), or None."""
-    for mod in getattr(obj, "requires", ()) or ():
+    return module_error(*(getattr(obj, "requires", ()) or ()))
+
+
+def module_error(*modules: str) -> str | None:
+    """Why one of ``modules`` cannot be imported here ("needs 'zuko', which is not
+    installed"), or None; for a plugin whose option needs an optional package."""
+    for mod in modules:
         if mod not in _AVAIL_CACHE:
             # find the module without importing it: importing torch to list the
             # estimators would cost seconds, and would make this process unsafe

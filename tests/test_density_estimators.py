@@ -37,3 +37,29 @@ def test_density_estimators_refuse_critics_they_cannot_train() -> None:
         mibench.get_estimator("club", critic="concat")
     with pytest.raises(mibench.ParameterError, match="concat"):
         mibench.get_estimator("mine", critic="gaussian")
+
+
+zuko = pytest.importorskip("zuko")
+
+
+def test_flow_density_members_trained_together_equal_alone() -> None:
+    # The flow model is a list of per-member flows; early stopping must keep each
+    # member's own best state (member 0 stops at once with patience 1, member 1 later).
+    task = mibench.get_task("gaussian", dim=2, rho=0.5)
+    rng = np.random.default_rng(3)
+    data = [task.sample(400, rng) for _ in range(2)]
+    est = mibench.get_estimator("doe", critic="flow", transforms=1, hidden=(8,), steps=120,
+                                eval_every=20, patience=2)
+    many = est.estimate_many(data, [0, 7])
+    alone = [est.estimate(*data[0]), est.with_params(seed=7).estimate(*data[1])]
+    assert [m.value for m in many] == alone
+    assert many[0].value != many[1].value
+
+
+def test_flow_density_model_needs_zuko(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mibench import registry
+
+    monkeypatch.setitem(registry._AVAIL_CACHE, "zuko", "needs 'zuko', which is not installed")
+    with pytest.raises(mibench.PluginUnavailableError, match=r"mibench\[flows\]"):
+        mibench.get_estimator("doe", critic="flow")
+    mibench.get_estimator("doe", critic="gaussian")  # the Gaussian model needs no zuko

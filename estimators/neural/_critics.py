@@ -10,6 +10,8 @@ that member alone.
   pairs of a batch cost one matrix product.
 * :class:`GaussianConditional` — not a critic but a density model,
   log q(y | x), for the density-based estimators (CLUB, DoE).
+* :class:`FlowConditional` — the same role with normalising flows (``zuko``):
+  one flow per member, so its parameters are not stacked (see ``member_of``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+_MODULE_ACTIVATIONS = {
+    "relu": nn.ReLU, "elu": nn.ELU, "tanh": nn.Tanh, "softplus": nn.Softplus,
+    "leaky_relu": nn.LeakyReLU, "gelu": nn.GELU, "silu": nn.SiLU,
+}
 ACTIVATIONS = {
     "relu": torch.relu,
     "elu": nn.functional.elu,
@@ -150,3 +156,69 @@ class GaussianConditional(nn.Module):
                                           upper=False)
         logdet = torch.log(torch.diagonal(self.m_chol, dim1=-2, dim2=-1)).sum(-1, keepdim=True)
         return -0.5 * (z * z).sum(1) - logdet - 0.5 * self.dim_y * math.log(2 * math.pi)
+
+
+class FlowConditional(nn.Module):
+    """Density models q(y) and q(y | x) from normalising flows (``zuko`` neural
+    spline flows), for S members.
+
+    The marginal is a flow g: q(y) = N(g(y); 0, I)·|det ∂g/∂y|. The conditional
+    is built on the same map: q(y | x) = q_c(g(y) | x)·|det ∂g/∂y| with q_c a
+    flow on u = g(y) whose conditioners see x. The difference of entropies is
+    then the mean of log q_c(u | x) − log N(u; 0, I): the Jacobian of g cancels
+    exactly, so where g fits the tails of Y poorly (beyond the splines' range,
+    say) the error enters both entropies alike instead of twice. Measured on
+    the cube of a 1-D Gaussian pair (ρ = 0.8, truth 0.511, N 3000, one seed):
+    0.554 with the shared map, 0.421 with two unrelated flows for q(y) and q(y | x).
+
+    zuko's flows are not batched over members, so each member owns its two flows
+    (a loop of S flows per step); :meth:`member_of` tells the trainer which member
+    a parameter belongs to. The marginal flow has trainable parameters, unlike the
+    Gaussian model's fitted one, so the difference-of-entropies objective trains
+    it by likelihood alongside q(y | x) (:attr:`trained_marginal`).
+    """
+
+    separable = False
+    trained_marginal = True
+
+    def __init__(self, members: int, dim_x: int, dim_y: int, hidden: Sequence[int],
+                 activation: str, generators: Sequence[torch.Generator],
+                 transforms: int = 3) -> None:
+        from .._flow_model import identity_spline_flow
+
+        super().__init__()
+        act = _MODULE_ACTIVATIONS[activation]
+        cond, marg = [], []
+        state = torch.random.get_rng_state()
+        try:
+            for g in generators[:members]:
+                # zuko initialises from torch's global stream: seed it from the member's
+                torch.manual_seed(int(torch.randint(2**62, (1,), generator=g)))
+                cond.append(identity_spline_flow(dim_y, dim_x, transforms, tuple(hidden),
+                                                 activation=act))
+                marg.append(identity_spline_flow(dim_y, 0, transforms, tuple(hidden),
+                                                 activation=act))
+        finally:
+            torch.random.set_rng_state(state)
+        self.cond = nn.ModuleList(cond)
+        self.marg = nn.ModuleList(marg)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """log q(y_i | x_i) of aligned rows: x (S, M, dx), y (S, M, dy) → (S, M)."""
+        out = []
+        for s, (fc, fm) in enumerate(zip(self.cond, self.marg, strict=True)):
+            u, ladj = fm().transform.call_and_ladj(y[s])
+            out.append(fc(x[s]).log_prob(u) + ladj)
+        return torch.stack(out)
+
+    def log_marginal(self, y: torch.Tensor) -> torch.Tensor:
+        """log q(y) under the marginal flow: (S, M, dy) → (S, M)."""
+        return torch.stack([f().log_prob(y[s]) for s, f in enumerate(self.marg)])
+
+    def fit_marginal(self, y: torch.Tensor) -> None:
+        """Nothing to fit in closed form: the marginal flow is trained by the trainer."""
+
+    @staticmethod
+    def member_of(key: str) -> int:
+        """The member a state-dict entry belongs to ("cond.3.…" → 3)."""
+        return int(key.split(".")[1])

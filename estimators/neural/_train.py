@@ -30,7 +30,7 @@ from mibench import ParameterError
 from mibench.validation import standardize_columns
 
 from . import _bounds as B
-from ._critics import ConcatCritic, GaussianConditional, SeparableCritic
+from ._critics import ConcatCritic, FlowConditional, GaussianConditional, SeparableCritic
 
 PAIR_OBJECTIVES = ("mine", "mine-biased", "mine-f")
 ALL_PAIRS_OBJECTIVES = ("infonce", "nwj", "smile")
@@ -59,6 +59,7 @@ class TrainConfig:
     standardize: bool = True
     device: str = "auto"
     weight_decay: float = 0.0
+    transforms: int = 3  # spline transforms of each flow (critic "flow")
 
 
 @dataclass
@@ -114,6 +115,9 @@ def _build_critic(cfg: TrainConfig, members: int, dx: int, dy: int,
         return ConcatCritic(members, dx, dy, cfg.hidden, cfg.activation, gens)
     if cfg.critic == "gaussian":
         return GaussianConditional(members, dx, dy, cfg.hidden, cfg.activation, gens)
+    if cfg.critic == "flow":
+        return FlowConditional(members, dx, dy, cfg.hidden, cfg.activation, gens,
+                               cfg.transforms)
     return SeparableCritic(members, dx, dy, cfg.hidden, cfg.activation, gens, cfg.embed)
 
 
@@ -195,8 +199,18 @@ def stopping_score(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
     is not to be maximised: CLUB is an upper bound)."""
     if cfg.objective in DENSITY_OBJECTIVES:
         with torch.no_grad():
-            return critic(x, y).mean(-1)
+            return density_loglik(critic, x, y, cfg)
     return held
+
+
+def density_loglik(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                   cfg: TrainConfig) -> torch.Tensor:
+    """Mean log-likelihood per member that a density model is trained on: of
+    q(y | x), plus that of q(y) where DoE has a trainable marginal (a flow)."""
+    ll = critic(x, y).mean(-1)
+    if cfg.objective == "doe" and getattr(critic, "trained_marginal", False):
+        ll = ll + critic.log_marginal(y).mean(-1)
+    return ll
 
 
 def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
@@ -299,7 +313,7 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
                 else:
                     obj = B.nwj(tj, tm)
             elif cfg.objective in DENSITY_OBJECTIVES:
-                obj = critic(epoch_data[0][b], epoch_data[1][b]).mean(-1)  # log-likelihood
+                obj = density_loglik(critic, epoch_data[0][b], epoch_data[1][b], cfg)
             else:
                 scores = critic.all_pairs(epoch_data[0][b], epoch_data[1][b])
                 if cfg.objective == "infonce":
@@ -332,8 +346,7 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
                     if best_state is None:
                         best_state = state
                     else:
-                        for k, v in state.items():  # members are the leading dim
-                            best_state[k][better.to(v.device)] = v[better.to(v.device)]
+                        _keep_better(best_state, state, better, critic)
                     for s in range(S):
                         if stopped_at[s] is None and since_best[s] >= cfg.patience:
                             stopped_at[s] = step
@@ -372,6 +385,22 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
             **_ceiling(cfg, int(Xtest.shape[1])),
         }))
     return results
+
+
+def _keep_better(best: dict[str, torch.Tensor], state: dict[str, torch.Tensor],
+                 better: torch.Tensor, critic: torch.nn.Module) -> None:
+    """Copy into ``best`` the entries of the members that improved.
+
+    Stacked critics have the members as the leading dimension of every entry;
+    a critic of per-member modules says whose an entry is (``member_of``).
+    """
+    member_of = getattr(critic, "member_of", None)
+    for k, v in state.items():
+        if member_of is None:
+            mask = better.to(v.device)
+            best[k][mask] = v[mask]
+        elif better[member_of(k)]:
+            best[k] = v
 
 
 def _ceiling(cfg: TrainConfig, n_test: int) -> dict[str, Any]:
