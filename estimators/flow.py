@@ -11,9 +11,8 @@ under a joint Gaussian N(0, Σ) of (z_x, z_y) with Σ learned:
 MI is invariant under the invertible f_X and f_Y, so I(X; Y) = I(z_x; z_y),
 and where the fitted latents are jointly Gaussian that is the Gaussian MI
 of their covariance, ½ (log det Σ_xx + log det Σ_yy − log det Σ). The
-estimate is that Gaussian MI of the held-out latents (with the exact plug-in
-bias correction of :mod:`.gaussian`), not of the learned Σ, so the number is
-read on data the flows did not train on.
+estimate is that Gaussian MI of held-out latents (with the exact plug-in
+bias correction of :mod:`.gaussian`), read on rows the flows never saw.
 
 Why this form rather than the difference of a joint and two marginal flow
 log-densities: that difference subtracts three separately learned densities,
@@ -23,11 +22,47 @@ covariance matrix. It is exact for Gaussian data pushed through invertible
 maps of each side (the ``transformed`` tasks) once the flows invert those
 maps; where no flow can make the latents jointly Gaussian, it reports the
 Gaussian part of their dependence and is neither bound.
+
+Choices, and the measurements behind them (``transformed[base=gaussian[dim=5,
+rho=0.6],transform=spiral]``, truth 1.116, N 10 000, one sample; the spiral
+rotates coordinate pairs by the angle ‖v‖, so every margin is already N(0, 1)
+and only the joint structure is left to learn; figures are the estimate and,
+in brackets, the plateau of the validation MI):
+
+* The flows start as the identity (:func:`._flow_model.identity_spline_flow`);
+  zuko's random initialisation warps every coordinate, and training first had
+  to undo that.
+* Margins first go to normal scores (rank → Φ⁻¹ per column, a monotone map, so
+  MI is unchanged; it uses no pairing of X with Y, so all rows may share it).
+  The flows then start from Gaussian margins, and any monotone transform of a
+  column (``cube``, ``asinh``, …) gives exactly the same estimate.
+* Training rows get Gaussian noise of sd ``noise`` (0.25, on the unit-variance
+  scores) at every step, a standard regulariser of density estimators (Rothfuss
+  et al. 2019): without it the held-out fit peaked after about a thousand steps
+  and then over-fitted (0.934 [0.90]); with it the validation MI rises to a
+  plateau (about 1.01 at noise 0.25, 0.3 or 0.4 alike).
+* Early stopping watches the Gaussian MI of the validation latents, not their
+  likelihood: the likelihood also rewards fitting each margin, which the flows
+  over-fit first, and its best checkpoint gave 0.887 where the same flows,
+  stopped on MI, gave 0.934. The estimate is read on other rows, so the choice
+  of checkpoint does not bias it.
+* Six spline transforms, random feature orders, conditioners of two layers of
+  128 (3 of width 64: 0.667; 8 of width 32: 0.787; affine MAF layers, 10: 0.756;
+  8 of width 256 or 10 of width 128 with noise: no better than 6 of 128).
+
+Where it falls short: on that spiral the defaults read 0.963 (−14 %; the
+validation MI plateaus at 1.01, but on a validation half whose untrained
+reading, 0.706, was 0.07 above the whole sample's Gaussian estimate). Batches of 1024, a second and third stage
+at half the noise and learning rate, or noise 0.4 all stayed on the same
+plateau (0.957–0.977): with 7000 training rows the spline flows do not fully
+undo a rotation by ‖v‖ in five dimensions. It still recovers most of what
+the Gaussian estimator (0.639) and KSG (0.794) miss.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -36,6 +71,25 @@ from mibench import ContractSettings, EstimateResult, Estimator, register_estima
 from mibench.validation import standardize_columns
 
 from .gaussian import GaussianEstimator
+from .gcmi import copula_normal_scores
+
+MARGINS = ("normal-scores", "standardize")
+STOP_ON = ("mi", "likelihood")
+
+
+def latent_mi(z: np.ndarray, dx: int) -> float:
+    """Bias-corrected Gaussian MI between the first ``dx`` columns of ``z`` and the rest
+    (−inf where the latents are not finite, so such a checkpoint is never kept)."""
+    if not np.isfinite(z).all():
+        return -math.inf
+    return float(GaussianEstimator(bias_correction=True)._estimate(z[:, :dx], z[:, dx:]))
+
+
+@dataclass
+class _Split:
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
 
 
 @register_estimator("flow")
@@ -45,53 +99,71 @@ class FlowMI(Estimator):
     Parameters
     ----------
     transforms : int
-        Spline coupling transforms per side.
+        Spline transforms per side (features randomly permuted between them).
     hidden : tuple of int
         Hidden widths of each transform's conditioner network.
     steps : int
-        Most training steps (Adam); early stopping on held-out likelihood.
+        Most training steps (Adam); early stopping usually ends training first.
     batch_size : int
         Minibatch size.
     lr : float
         Adam learning rate.
+    noise : float
+        Sd of the Gaussian noise added to each training batch (after ``margins``);
+        0 turns the regulariser off.
+    margins : {"normal-scores", "standardize"}
+        What each column becomes before the flows: its normal scores (rank → Φ⁻¹)
+        or its standardised values (training rows' mean and sd).
+    stop_on : {"mi", "likelihood"}
+        What early stopping maximises on the validation rows: the Gaussian MI of
+        their latents or their log-likelihood.
     test_fraction : float
         Share of the rows held out: half for early stopping, half for the estimate.
     patience : int
-        Evaluations (every 100 steps) without a better held-out likelihood before stopping.
+        Evaluations without improvement before stopping.
+    eval_every : int
+        Steps between evaluations on the validation rows.
     device : str
         "auto", "cpu", "cuda", "cuda:N" or "mps".
     seed : int
-        Seed of initialisation, split and batches.
+        Seed of initialisation, split, noise and batches.
     """
 
     requires: ClassVar[tuple[str, ...]] = ("torch", "zuko")
     description = "normalising flows Gaussianise X and Y (zuko splines), MI of the joint " \
                   "latent Gaussian (after Butakov et al. 2024)"
-    # a spline flow needs about a thousand steps before its latents are Gaussian
-    # enough to read MI from; the checks then take minutes, so they are "slow"
-    contract = ContractSettings(fast_params={"steps": 1000, "transforms": 2, "hidden": (32,)},
-                                n_samples=2000, zero_tol=0.1, easy_tol=0.1, slow=True)
+    # Short training suffices for the checks: the flows start as the identity on
+    # the normal scores (a Gaussian-copula estimate) and improve from there.
+    contract = ContractSettings(fast_params={"steps": 300, "transforms": 1, "hidden": (16,),
+                                             "patience": 3, "eval_every": 50},
+                                n_samples=2000, zero_tol=0.1, easy_tol=0.1)
 
-    def __init__(self, transforms: int = 3, hidden: tuple[int, ...] = (64, 64),
-                 steps: int = 5000, batch_size: int = 256, lr: float = 1e-3,
-                 test_fraction: float = 0.3, patience: int = 10, device: str = "auto",
-                 seed: int = 0) -> None:
-        require(isinstance(transforms, int) and not isinstance(transforms, bool)
-                and transforms >= 1, f"flow: transforms must be a positive integer; "
-                                     f"got {transforms!r}")
+    def __init__(self, transforms: int = 6, hidden: tuple[int, ...] = (128, 128),
+                 steps: int = 20_000, batch_size: int = 256, lr: float = 1e-3,
+                 noise: float = 0.25, margins: str = "normal-scores", stop_on: str = "mi",
+                 test_fraction: float = 0.3, patience: int = 20, eval_every: int = 100,
+                 device: str = "auto", seed: int = 0) -> None:
+        def count(name: str, v: object, least: int) -> None:
+            require(isinstance(v, int) and not isinstance(v, bool) and v >= least,
+                    f"flow: {name} must be an integer >= {least}; got {v!r}")
+
+        count("transforms", transforms, 1)
         hidden = (hidden,) if isinstance(hidden, int) else tuple(hidden)
         require(len(hidden) >= 1 and all(isinstance(h, int) and h >= 1 for h in hidden),
                 f"flow: hidden must be positive layer widths; got {hidden!r}")
-        require(isinstance(steps, int) and not isinstance(steps, bool) and steps >= 1,
-                f"flow: steps must be a positive integer; got {steps!r}")
-        require(isinstance(batch_size, int) and batch_size >= 2,
-                f"flow: batch_size must be an integer >= 2; got {batch_size!r}")
+        count("steps", steps, 1)
+        count("batch_size", batch_size, 2)
+        count("patience", patience, 1)
+        count("eval_every", eval_every, 1)
         require(isinstance(lr, (int, float)) and not isinstance(lr, bool) and lr > 0,
                 f"flow: lr must be positive; got {lr!r}")
+        require(isinstance(noise, (int, float)) and not isinstance(noise, bool)
+                and math.isfinite(noise) and noise >= 0,
+                f"flow: noise must be a finite number >= 0; got {noise!r}")
+        require(margins in MARGINS, f"flow: margins must be one of {MARGINS}; got {margins!r}")
+        require(stop_on in STOP_ON, f"flow: stop_on must be one of {STOP_ON}; got {stop_on!r}")
         require(isinstance(test_fraction, float) and 0 < test_fraction < 1,
                 f"flow: test_fraction must be a float in (0, 1); got {test_fraction!r}")
-        require(isinstance(patience, int) and patience >= 1,
-                f"flow: patience must be a positive integer; got {patience!r}")
         require(isinstance(device, str) and (device in ("auto", "cpu", "cuda", "mps")
                                              or device.startswith("cuda:")),
                 f"flow: device must be auto, cpu, cuda, cuda:N or mps; got {device!r}")
@@ -100,101 +172,96 @@ class FlowMI(Estimator):
         self.steps = steps
         self.batch_size = batch_size
         self.lr = float(lr)
+        self.noise = float(noise)
+        self.margins = margins
+        self.stop_on = stop_on
         self.test_fraction = test_fraction
         self.patience = patience
+        self.eval_every = eval_every
         self.device = device
         self.seed = seed
 
     def min_samples(self, dim_x: int, dim_y: int) -> int:
         return max(20, 2 * (dim_x + dim_y) + 10)
 
+    def _split(self, n: int, rng: np.random.Generator) -> _Split:
+        perm = rng.permutation(n)
+        n_hold = max(4, round(self.test_fraction * n))
+        return _Split(perm[n_hold:], perm[: n_hold // 2], perm[n_hold // 2: n_hold])
+
+    def _margins(self, a: np.ndarray, train: np.ndarray) -> np.ndarray:
+        if self.margins == "normal-scores":
+            return copula_normal_scores(a)
+        return standardize_columns(a, train)
+
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> EstimateResult:
         import torch
-        import zuko
 
+        from ._flow_model import LatentGaussianFlows
         from .neural._train import resolve_device
 
         dev = resolve_device(self.device)
-        gen = torch.Generator().manual_seed(int(self.seed))
+        split = self._split(len(x), np.random.default_rng(self.seed))
+        xs, ys = self._margins(x, split.train), self._margins(y, split.train)
         torch_state = torch.random.get_rng_state()
         torch.manual_seed(int(self.seed))  # zuko initialises from torch's global stream
         try:
-            n, dx = x.shape
-            dy = y.shape[1]
-            perm = torch.randperm(n, generator=gen).numpy()
-            n_hold = max(4, round(self.test_fraction * n))
-            tr, val, test = perm[n_hold:], perm[: n_hold // 2], perm[n_hold // 2: n_hold]
-            xs, ys = standardize_columns(x, tr), standardize_columns(y, tr)
-
-            def t(a: np.ndarray) -> Any:
-                return torch.as_tensor(a, dtype=torch.float32, device=dev)
-
-            fx = zuko.flows.NSF(features=dx, transforms=self.transforms,
-                                hidden_features=self.hidden).to(dev)
-            fy = zuko.flows.NSF(features=dy, transforms=self.transforms,
-                                hidden_features=self.hidden).to(dev)
-            d = dx + dy
-            # Σ = L Lᵀ, L lower triangular with a positive diagonal (exp of its log)
-            raw = torch.zeros(d, d, device=dev, requires_grad=True)
-            params = [*fx.parameters(), *fy.parameters(), raw]
-            opt = torch.optim.Adam(params, lr=self.lr)
-            xtr, ytr = t(xs[tr]), t(ys[tr])
-            xval, yval = t(xs[val]), t(ys[val])
-
-            def chol() -> Any:
-                return torch.tril(raw, -1) + torch.diag(torch.exp(torch.diagonal(raw)))
-
-            def latents(a: Any, b: Any) -> tuple[Any, Any]:
-                za, la = fx().transform.call_and_ladj(a)
-                zb, lb = fy().transform.call_and_ladj(b)
-                return torch.cat([za, zb], -1), la + lb
-
-            def nll(a: Any, b: Any) -> Any:
-                z, ladj = latents(a, b)
-                lo = chol()
-                sol = torch.linalg.solve_triangular(lo, z.T, upper=False)
-                logp = (-0.5 * (sol * sol).sum(0) - torch.log(torch.diagonal(lo)).sum()
-                        - 0.5 * d * math.log(2 * math.pi))
-                return -(logp + ladj).mean()
-
-            best, best_state, since, step = math.inf, None, 0, 0
-            bsz = min(self.batch_size, len(tr))
-            curve: list[float] = []
-            while step < self.steps and since < self.patience:
-                order = torch.randperm(len(tr), generator=gen).to(dev)
-                for s in range(0, len(tr) - bsz + 1, bsz):
-                    idx = order[s:s + bsz]
-                    loss = nll(xtr[idx], ytr[idx])
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    opt.step()
-                    step += 1
-                    if step % 100 == 0 or step == self.steps:
-                        with torch.no_grad():
-                            v = float(nll(xval, yval))
-                        curve.append(v)
-                        if v < best:
-                            best, since = v, 0
-                            best_state = ([p.detach().clone() for p in params])
-                        else:
-                            since += 1
-                    if step >= self.steps or since >= self.patience:
-                        break
-            if best_state is not None:
-                with torch.no_grad():
-                    for p, b in zip(params, best_state, strict=True):
-                        p.copy_(b)
+            model = LatentGaussianFlows(x.shape[1], y.shape[1], self.transforms, self.hidden,
+                                         dev)
+            info = self._train(model, xs, ys, split, dev)
             with torch.no_grad():
-                z, _ = latents(t(xs[test]), t(ys[test]))
-            zn = z.double().cpu().numpy()
+                z = model.latents(*model.tensors(xs[split.test], ys[split.test]))[0]
         finally:
             torch.random.set_rng_state(torch_state)
-        if not np.isfinite(zn).all():
-            return EstimateResult(math.nan, {"device": str(dev), "steps": step},
-                                  ["flow latents became non-finite"])
-        gauss = GaussianEstimator(bias_correction=True)
-        value = gauss._estimate(zn[:, :dx], zn[:, dx:])
-        return EstimateResult(value, {"device": str(dev), "steps": step,
-                                      "curve_step": [100 * (i + 1) for i in range(len(curve))],
-                                      "curve_heldout_nll": curve,
-                                      "early_stopped": since >= self.patience})
+        value = latent_mi(z.double().cpu().numpy(), x.shape[1])
+        if not math.isfinite(value):
+            return EstimateResult(math.nan, info, ["flow latents became non-finite"])
+        return EstimateResult(value, info)
+
+    def _train(self, model: Any, xs: np.ndarray, ys: np.ndarray,
+               split: _Split, dev: Any) -> dict[str, Any]:
+        """Adam on the noisy training rows with early stopping on the validation
+        rows; ``model`` ends at its best state."""
+        import torch
+
+        gen = torch.Generator().manual_seed(int(self.seed))
+        opt = torch.optim.Adam(model.parameters(), lr=self.lr)
+        xtr, ytr = model.tensors(xs[split.train], ys[split.train])
+        xval, yval = model.tensors(xs[split.val], ys[split.val])
+        bsz = min(self.batch_size, len(split.train))
+        best, best_state, since, step = -math.inf, None, 0, 0
+        curve: dict[str, list[float]] = {"step": [], "nll": [], "mi": []}
+        while step < self.steps and since < self.patience:
+            order = torch.randperm(len(split.train), generator=gen).to(dev)
+            for s in range(0, len(order) - bsz + 1, bsz):
+                xb, yb = xtr[order[s:s + bsz]], ytr[order[s:s + bsz]]
+                if self.noise > 0:
+                    xb = xb + self.noise * torch.randn(xb.shape, generator=gen).to(dev)
+                    yb = yb + self.noise * torch.randn(yb.shape, generator=gen).to(dev)
+                loss = model.nll(xb, yb)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                step += 1
+                if step % self.eval_every == 0 or step == self.steps:
+                    with torch.no_grad():
+                        nll = float(model.nll(xval, yval))
+                        z = model.latents(xval, yval)[0].double().cpu().numpy()
+                    mi = latent_mi(z, xs.shape[1])
+                    curve["step"].append(step)
+                    curve["nll"].append(nll)
+                    curve["mi"].append(mi)
+                    score = mi if self.stop_on == "mi" else -nll
+                    if score > best:
+                        best, since = score, 0
+                        best_state = {k: v.detach().clone()
+                                      for k, v in model.state_dict().items()}
+                    else:
+                        since += 1
+                if step >= self.steps or since >= self.patience:
+                    break
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        return {"device": str(dev), "steps": step, "early_stopped": since >= self.patience,
+                "curve_step": curve["step"], "curve_heldout_nll": curve["nll"],
+                "curve_heldout_mi": curve["mi"]}
