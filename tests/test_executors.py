@@ -13,13 +13,20 @@ import pandas as pd
 import pytest
 from conftest import run_cli
 
+from mibench import module_error
 from mibench.plan import RunSpec
 from mibench.runner import run_spec
 
 pytest.importorskip("distributed")
 
-GRID = RunSpec(estimators=["gaussian", "ksg", "kde", "binning",
-                           "mine[steps=60,hidden=(16,),eval_every=30]"],
+_TINY = "steps=60,hidden=(16,),eval_every=30"
+# every kind of estimator: closed form, k-NN family, histograms, critics, density
+# models, and the flow estimator where its optional package is installed
+GRID = RunSpec(estimators=["gaussian", "ksg", "kde", "binning", "gcmi", "kl", "ksg-lnc",
+                           "ksg-mixed", f"mine[{_TINY}]", f"club[{_TINY}]", f"doe[{_TINY}]",
+                           *([f"doe[{_TINY},critic=flow,transforms=1]",
+                              "flow[steps=60,transforms=1,hidden=(8,)]"]
+                             if module_error("zuko") is None else [])],
                tasks=["gaussian[dim=1|2,rho=0.6]"], n=[300, 600], seeds=2)
 COLS = ["key", "estimator", "task", "n", "seed", "estimate", "status"]
 
