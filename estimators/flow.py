@@ -52,11 +52,12 @@ in brackets, the plateau of the validation MI):
 
 Where it falls short: on that spiral the defaults read 0.963 (−14 %; the
 validation MI plateaus at 1.01, but on a validation half whose untrained
-reading, 0.706, was 0.07 above the whole sample's Gaussian estimate). Batches of 1024, a second and third stage
-at half the noise and learning rate, or noise 0.4 all stayed on the same
-plateau (0.957–0.977): with 7000 training rows the spline flows do not fully
-undo a rotation by ‖v‖ in five dimensions. It still recovers most of what
-the Gaussian estimator (0.639) and KSG (0.794) miss.
+reading, 0.706, was 0.07 above the whole sample's Gaussian estimate).
+Batches of 1024, a second and third stage at half the noise and learning
+rate, or noise 0.4 all stayed on the same plateau (0.957–0.977): with 7000
+training rows the spline flows do not fully undo a rotation by ‖v‖ in five
+dimensions. It still recovers most of what the Gaussian estimator (0.639)
+and KSG (0.794) miss.
 """
 
 from __future__ import annotations
