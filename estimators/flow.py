@@ -135,7 +135,7 @@ class FlowMI(Estimator):
                   "latent Gaussian (after Butakov et al. 2024)"
     # Short training suffices for the checks: the flows start as the identity on
     # the normal scores (a Gaussian-copula estimate) and improve from there.
-    contract = ContractSettings(fast_params={"steps": 300, "transforms": 1, "hidden": (16,),
+    contract = ContractSettings(fast_params={"steps": 150, "transforms": 1, "hidden": (16,),
                                              "patience": 3, "eval_every": 50},
                                 n_samples=2000, zero_tol=0.1, easy_tol=0.1)
 

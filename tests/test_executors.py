@@ -27,7 +27,7 @@ GRID = RunSpec(estimators=["gaussian", "ksg", "kde", "binning", "gcmi", "kl", "k
                            *([f"doe[{_TINY},critic=flow,transforms=1]",
                               "flow[steps=60,transforms=1,hidden=(8,)]"]
                              if module_error("zuko") is None else [])],
-               tasks=["gaussian[dim=1|2,rho=0.6]"], n=[300, 600], seeds=2)
+               tasks=["gaussian[dim=1|2,rho=0.6]"], n=[400], seeds=2)
 COLS = ["key", "estimator", "task", "n", "seed", "estimate", "status"]
 
 

@@ -10,7 +10,7 @@ import mibench
 torch = pytest.importorskip("torch")
 pytest.importorskip("zuko")
 
-FAST = {"steps": 200, "transforms": 1, "hidden": (16,), "eval_every": 50}
+FAST = {"steps": 100, "transforms": 1, "hidden": (8,), "eval_every": 25}
 
 
 @pytest.mark.parametrize(("features", "context"), [(1, 0), (3, 0), (2, 3), (1, 2)])
