@@ -176,11 +176,10 @@ class FlowConditional(nn.Module):
     (a loop of S flows per step); :meth:`member_of` tells the trainer which member
     a parameter belongs to. The marginal flow has trainable parameters, unlike the
     Gaussian model's fitted one, so the difference-of-entropies objective trains
-    it by likelihood alongside q(y | x) (:attr:`trained_marginal`).
+    it by likelihood alongside q(y | x) (:meth:`with_marginal`, one pass of g).
     """
 
     separable = False
-    trained_marginal = True
 
     def __init__(self, members: int, dim_x: int, dim_y: int, hidden: Sequence[int],
                  activation: str, generators: Sequence[torch.Generator],
@@ -206,11 +205,18 @@ class FlowConditional(nn.Module):
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """log q(y_i | x_i) of aligned rows: x (S, M, dx), y (S, M, dy) → (S, M)."""
-        out = []
+        return self.with_marginal(x, y)[0]
+
+    def with_marginal(self, x: torch.Tensor, y: torch.Tensor
+                      ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(log q(y | x), log q(y)) of aligned rows, g(y) computed once for both."""
+        cond, marg = [], []
         for s, (fc, fm) in enumerate(zip(self.cond, self.marg, strict=True)):
-            u, ladj = fm().transform.call_and_ladj(y[s])
-            out.append(fc(x[s]).log_prob(u) + ladj)
-        return torch.stack(out)
+            g = fm()
+            u, ladj = g.transform.call_and_ladj(y[s])
+            cond.append(fc(x[s]).log_prob(u) + ladj)
+            marg.append(g.base.log_prob(u) + ladj)
+        return torch.stack(cond), torch.stack(marg)
 
     def log_marginal(self, y: torch.Tensor) -> torch.Tensor:
         """log q(y) under the marginal flow: (S, M, dy) → (S, M)."""

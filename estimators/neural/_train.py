@@ -207,10 +207,10 @@ def density_loglik(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
                    cfg: TrainConfig) -> torch.Tensor:
     """Mean log-likelihood per member that a density model is trained on: of
     q(y | x), plus that of q(y) where DoE has a trainable marginal (a flow)."""
-    ll = critic(x, y).mean(-1)
-    if cfg.objective == "doe" and getattr(critic, "trained_marginal", False):
-        ll = ll + critic.log_marginal(y).mean(-1)
-    return ll
+    if cfg.objective == "doe" and hasattr(critic, "with_marginal"):
+        cond, marg = critic.with_marginal(x, y)
+        return (cond + marg).mean(-1)
+    return critic(x, y).mean(-1)
 
 
 def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
