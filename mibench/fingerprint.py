@@ -6,9 +6,11 @@ fingerprint of an estimator or task class combines
 * the version of the installed distribution that provides its module (for
   a third-party plugin, and for the built-in plugins: mibench's own), and
 * a hash of the source of the module that defines it — or, when that module
-  is a package's ``__init__``, of every ``.py`` file of that package, since
-  a plugin split over private helper modules (a training loop, a critic)
-  changes with any of them.
+  is a package's ``__init__``, of every ``.py`` file of that package — and of
+  every module of the same top-level package that it imports, directly or
+  through those modules (relative or absolute imports, at module level or
+  inside functions), since a plugin whose model, training loop or shared
+  machinery lives in a helper module changes with it.
 
 It is part of every cell's key, so an edited plugin gets new keys: resume
 reruns its cells instead of reusing rows from the old code, and reports keep
@@ -17,6 +19,7 @@ the two apart. Computed once per class and process.
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import importlib.metadata
@@ -46,6 +49,67 @@ def provider(cls: type) -> str:
     return _dist_version(cls.__module__)
 
 
+def _import_targets(node: ast.Import | ast.ImportFrom, here: Path, top: str,
+                    top_dir: Path) -> list[Path]:
+    """Files an import statement in a module of the package at ``here`` may load,
+    limited to the top-level package ``top`` (at ``top_dir``)."""
+    if isinstance(node, ast.Import):
+        dotted = [a.name.split(".") for a in node.names if a.name.split(".")[0] == top]
+        return [f for parts in dotted for f in _module_files(top_dir.joinpath(*parts[1:]))]
+    if node.level:
+        base = here
+        for _ in range(node.level - 1):
+            base = base.parent
+        parts = node.module.split(".") if node.module else []
+    elif node.module and node.module.split(".")[0] == top:
+        base, parts = top_dir, node.module.split(".")[1:]
+    else:
+        return []
+    target = base.joinpath(*parts)
+    # `from .pkg import name` may name a submodule as well as an attribute
+    named = (f for a in node.names for f in _module_files(target / a.name))
+    return [*_module_files(target), *named]
+
+
+def _module_files(target: Path) -> list[Path]:
+    return [f for f in (target.with_suffix(".py"), target / "__init__.py") if f.is_file()]
+
+
+def _with_local_imports(files: list[Path], module: str) -> list[Path]:
+    """``files`` and, transitively, every file of ``module``'s top-level package
+    they import.
+
+    Parsed rather than read from ``sys.modules``, so the answer does not depend
+    on what happened to be imported before, and imports inside functions (a
+    torch model built only when it is needed) count too.
+    """
+    top = module.split(".", 1)[0]
+    top_file = getattr(sys.modules.get(top), "__file__", None)
+    if top_file is None or Path(top_file).name != "__init__.py":
+        return files  # a single-module plugin: nothing of its own to import
+    top_dir = Path(top_file).resolve().parent
+    seen = {f.resolve() for f in files}
+    todo = list(seen)
+    while todo:
+        f = todo.pop()
+        try:
+            tree = ast.parse(f.read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for g in _import_targets(node, f.parent, top, top_dir):
+                    g = g.resolve()
+                    # importing a.b.c runs the packages on the way (below the top one)
+                    on_the_way = [d / "__init__.py" for d in g.parents
+                                  if top_dir in d.parents and (d / "__init__.py").is_file()]
+                    for h in (g, *on_the_way):
+                        if h not in seen and top_dir in h.parents:
+                            seen.add(h)
+                            todo.append(h)
+    return sorted(seen)
+
+
 def _source_files(cls: type) -> list[Path]:
     mod = sys.modules.get(cls.__module__)
     path = getattr(mod, "__file__", None)
@@ -57,9 +121,8 @@ def _source_files(cls: type) -> list[Path]:
     if path is None:
         return []
     p = Path(path)
-    if p.name == "__init__.py":
-        return sorted(p.parent.rglob("*.py"))
-    return [p]
+    own = sorted(p.parent.rglob("*.py")) if p.name == "__init__.py" else [p]
+    return _with_local_imports(own, cls.__module__)
 
 
 _CACHE: dict[type, str] = {}
