@@ -150,6 +150,11 @@ class GaussianConditional(nn.Module):
         self.m_mean.copy_(mean)
         self.m_chol.copy_(torch.linalg.cholesky(cov))
 
+    def with_marginal(self, x: torch.Tensor, y: torch.Tensor
+                      ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(log q(y | x), log q(y)) of aligned rows."""
+        return self(x, y), self.log_marginal(y)
+
     def log_marginal(self, y: torch.Tensor) -> torch.Tensor:
         """log q(y) under the fitted Gaussian marginal: (S, M, dy) → (S, M)."""
         z = torch.linalg.solve_triangular(self.m_chol, (y - self.m_mean).transpose(1, 2),
@@ -176,10 +181,12 @@ class FlowConditional(nn.Module):
     (a loop of S flows per step); :meth:`member_of` tells the trainer which member
     a parameter belongs to. The marginal flow has trainable parameters, unlike the
     Gaussian model's fitted one, so the difference-of-entropies objective trains
-    it by likelihood alongside q(y | x) (:meth:`with_marginal`, one pass of g).
+    it by likelihood alongside q(y | x) (:attr:`trained_marginal`; :meth:`with_marginal`
+    gives both likelihoods from one pass of g).
     """
 
     separable = False
+    trained_marginal = True
 
     def __init__(self, members: int, dim_x: int, dim_y: int, hidden: Sequence[int],
                  activation: str, generators: Sequence[torch.Generator],
@@ -217,10 +224,6 @@ class FlowConditional(nn.Module):
             cond.append(fc(x[s]).log_prob(u) + ladj)
             marg.append(g.base.log_prob(u) + ladj)
         return torch.stack(cond), torch.stack(marg)
-
-    def log_marginal(self, y: torch.Tensor) -> torch.Tensor:
-        """log q(y) under the marginal flow: (S, M, dy) → (S, M)."""
-        return torch.stack([f().log_prob(y[s]) for s, f in enumerate(self.marg)])
 
     def fit_marginal(self, y: torch.Tensor) -> None:
         """Nothing to fit in closed form: the marginal flow is trained by the trainer."""

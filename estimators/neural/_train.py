@@ -188,7 +188,8 @@ def evaluate(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: Tra
         if cfg.objective == "infonce":
             return _eval_infonce(critic, x, y, cfg.batch_size)
         if cfg.objective == "doe":  # Ĥ(Y) − Ĥ(Y|X), cross-entropies of the two models
-            return (critic(x, y) - critic.log_marginal(y)).mean(-1)
+            cond, marg = critic.with_marginal(x, y)
+            return (cond - marg).mean(-1)
         return _eval_pairs_bound(critic, x, y, cfg.objective, cfg.tau, budget)
 
 
@@ -207,7 +208,7 @@ def density_loglik(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
                    cfg: TrainConfig) -> torch.Tensor:
     """Mean log-likelihood per member that a density model is trained on: of
     q(y | x), plus that of q(y) where DoE has a trainable marginal (a flow)."""
-    if cfg.objective == "doe" and hasattr(critic, "with_marginal"):
+    if cfg.objective == "doe" and getattr(critic, "trained_marginal", False):
         cond, marg = critic.with_marginal(x, y)
         return (cond + marg).mean(-1)
     return critic(x, y).mean(-1)
