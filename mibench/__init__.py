@@ -1,13 +1,14 @@
 """mibench: benchmark mutual-information estimators on tasks with known MI.
 
-Quick start::
+Quick start (NAME is any name from ``list_estimators()`` / ``list_tasks()``, or
+``mibench list``; README.md has the same with the shipped plugins)::
 
     import mibench
-    est = mibench.get_estimator("ksg", k=5)
-    task = mibench.get_task("gaussian", dim=2, rho=0.9)
+    est = mibench.get_estimator("NAME", key=value)        # or "NAME[key=value]"
+    task = mibench.get_task("NAME[key=value]")
     x, y = task.sample(1000, np.random.default_rng(0))
     est.estimate(x, y), task.mi
-    df = mibench.run(estimators="gaussian", tasks="gaussian[dim=2,rho=0.9]", n=1000, seeds=5)
+    df = mibench.run(estimators="NAME[key=1|2]", tasks="NAME", n=1000, seeds=5)
 """
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ class Configurable:
         return value
 
     def selector(self, *, skip: tuple[str, ...] = ()) -> str:
-        """Display form such as ``ksg[k=5]`` (only non-default parameters)."""
+        """Display form such as ``NAME[k=5]`` (only non-default parameters)."""
         items = [(k, v) for k, v in self.changed_params().items() if k not in skip]
         if not items:
             return self.name

@@ -231,7 +231,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _interrupt_on_sigterm()
     if not o["suite"] and not o["tasks"]:
         if o["n"]:
-            raise UsageError("--n goes with --tasks (e.g. --tasks 'gaussian[dim=2,rho=0.9]' "
+            raise UsageError("--n goes with --tasks (e.g. --tasks 'NAME[dim=2]' "
                              "--n 1000,10000); without --tasks the default suite fixes n")
         from .suites import DEFAULT_SUITE
 
@@ -296,9 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "the same command resumes, running only the missing cells.",
     )
     pr.add_argument("--estimators", "-e", metavar="LIST",
-                    help="estimators, e.g. 'mine,ksg[k=5]' (grids: 'ksg[k=3|5]')")
+                    help="estimators, e.g. 'NAME,OTHER[k=5]' (grids: 'NAME[k=3|5]'; names: "
+                         "mibench list)")
     pr.add_argument("--tasks", "-t", metavar="LIST",
-                    help="tasks, e.g. 'gaussian[dim=20,rho=0.9]'")
+                    help="tasks, e.g. 'NAME[dim=20,rho=0.9]' (names: mibench list)")
     pr.add_argument("--n", metavar="LIST", help="sample sizes, e.g. 1000,10000")
     pr.add_argument("--seeds", metavar="K", help="repetitions per configuration (default 5)")
     pr.add_argument("--suite", metavar="NAME", help="a named suite (see 'mibench list')")

@@ -30,7 +30,7 @@ class UnknownNameError(MibenchError, LookupError):
 
 
 class SelectorError(MibenchError, ValueError):
-    """A selector such as ``ksg[k=5]`` is malformed."""
+    """A selector such as ``NAME[k=5]`` is malformed."""
 
 
 class PluginUnavailableError(MibenchError, RuntimeError):

@@ -34,10 +34,10 @@ def build(registry: Registry[Any], selector: str | Selector, **params: Any) -> A
 
 
 def get_estimator(selector: str | Selector, **params: Any) -> Estimator:
-    """An estimator by name or selector, e.g. ``get_estimator("ksg", k=5)`` or ``"ksg[k=5]"``."""
+    """An estimator by name or selector, e.g. ``get_estimator("NAME", k=5)`` or ``"NAME[k=5]"``."""
     return build(estimators, selector, **params)
 
 
 def get_task(selector: str | Selector, **params: Any) -> Task:
-    """A task by name or selector, e.g. ``get_task("gaussian", dim=2, rho=0.9)``."""
+    """A task by name or selector, e.g. ``get_task("NAME", dim=2)`` or ``"NAME[dim=2]"``."""
     return build(tasks, selector, **params)

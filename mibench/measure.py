@@ -15,7 +15,7 @@ counted again. ``mem_method`` says how the figure was measured: "rss" (with
 the trim), "rss-untrimmed" (no glibc: may read low after earlier cells), or
 "none" where the platform has no ``/proc`` — then memory is not measured at
 all rather than timing the cell under ``tracemalloc``, which slows it down
-(+60 % for binning).
+(+60 % for a histogram estimator).
 
 For CUDA devices the peak of memory allocated by torch during the cell
 (``torch.cuda.max_memory_allocated``) is read too (``gpu_peak_mem_mb``).

@@ -13,8 +13,8 @@
   line (one panel per task family); bias and RMSE against dimension and
   against n; time against n and against dimension on log–log axes with the
   fitted exponents; estimate against any task parameter swept over 5 or more
-  values (for a ``mine-paper`` run: against rho at dim 2 and 20, the MINE
-  paper's Figure 1);
+  values (a suite that sweeps correlation at two dimensions, for instance,
+  gives the MINE paper's Figure 1);
 * ``scaling.csv`` — exponents and verdicts (:mod:`mibench.scaling`);
 * ``report.html`` — one self-contained page with the tables and figures.
 """

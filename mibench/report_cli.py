@@ -52,7 +52,7 @@ def cmd_scaling(args: argparse.Namespace) -> int:
     res = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     if res.empty:
         print("no scaling axis found: give result folders with several n or dimensions "
-              "(e.g. from --suite scaling-n / scaling-dim) or --measure-steps")
+              "(e.g. from suites that sweep n or dimension) or --measure-steps")
         return 0
     with pd.option_context("display.width", 250, "display.max_colwidth", 60,
                            "display.max_rows", 200):
@@ -70,7 +70,8 @@ def add_commands(sub: Any) -> None:
     pr.add_argument("--no-figures", action="store_true", help="tables only")
     pr.set_defaults(func=cmd_report)
     ps = sub.add_parser("scaling", help="fit cost against n and dimension; print verdicts")
-    ps.add_argument("dirs", nargs="*", help="results folders (e.g. scaling-n and scaling-dim runs)")
+    ps.add_argument("dirs", nargs="*",
+                    help="results folders (e.g. runs of suites that sweep n and dimension)")
     ps.add_argument("--measure-steps", action="store_true",
                     help="also time the training step of estimators trained by steps "
                          "(those in DIRS, or all) against batch size and dimension")

@@ -150,10 +150,10 @@ def run(
     Parameters
     ----------
     estimators : str or sequence of str
-        Estimator selectors, e.g. ``"ksg[k=3|5]"`` or ``["mine", "ksg"]``. With a
+        Estimator selectors, e.g. ``"NAME[k=3|5]"`` or ``["NAME", "OTHER"]``. With a
         suite, empty means the suite's estimators.
     tasks : str or sequence of str
-        Task selectors, e.g. ``"gaussian[dim=2,rho=0.9]"``. Not with ``suite``.
+        Task selectors, e.g. ``"NAME[dim=2,rho=0.9]"``. Not with ``suite``.
     n : int or sequence of int
         Sample sizes (any integer type). With ``suite``, replaces the suite's own.
     seeds : int or None
@@ -198,8 +198,8 @@ def run(
     Examples
     --------
     >>> import mibench
-    >>> df = mibench.run(estimators="gaussian", tasks="gaussian[dim=2,rho=0.9]",
-    ...                  n=1000, seeds=3)
+    >>> df = mibench.run(estimators="NAME[k=3|5]", tasks="NAME[dim=2]",
+    ...                  n=1000, seeds=3)  # doctest: +SKIP
     """
     if executor != "dask" and (scheduler is not None or workers is not None):
         raise ParameterError("scheduler and workers apply to executor='dask'")

@@ -1,4 +1,4 @@
-"""Parse selectors such as ``ksg[k=5]`` and ``gaussian[dim=20,rho=0.9]``.
+"""Parse selectors such as ``NAME[k=5]`` and ``NAME[dim=20,rho=0.9]``.
 
 Grammar::
 
@@ -6,7 +6,7 @@ Grammar::
     selector  := NAME ["[" param ("," param)* "]"]
     param     := KEY "=" value ("|" value)*      ("|" gives a grid of values)
     value     := int | float | true | false | none | "(" value ("," value)* ")"
-               | selector (kept as text, e.g. base=gaussian[dim=5,rho=0.6]) | text
+               | selector (kept as text, e.g. base=NAME[dim=5]) | text
 
 Values are typed: ``5`` is an int, ``0.9`` and ``1e-3`` floats, ``true`` a bool,
 ``(100,100)`` a tuple, anything else a string. Quotes ('…' or "…") keep a
