@@ -5,12 +5,17 @@ fingerprint of an estimator or task class combines
 
 * the version of the installed distribution that provides its module (for
   a third-party plugin, and for the built-in plugins: mibench's own), and
-* a hash of the source of the module that defines it — or, when that module
+* a hash of the code of the module that defines it — or, when that module
   is a package's ``__init__``, of every ``.py`` file of that package — and of
   every module of the same top-level package that it imports, directly or
   through those modules (relative or absolute imports, at module level or
   inside functions), since a plugin whose model, training loop or shared
   machinery lives in a helper module changes with it.
+
+"Code" is the module's syntax tree with its docstrings dropped, written back
+as text: comments, docstrings, blank lines and layout do not count, so
+editing a plugin's documentation keeps its stored results, while any change
+to what runs — a default, a constant, an expression — gives a new fingerprint.
 
 It is part of every cell's key, so an edited plugin gets new keys: resume
 reruns its cells instead of reusing rows from the old code, and reports keep
@@ -125,6 +130,30 @@ def _source_files(cls: type) -> list[Path]:
     return _with_local_imports(own, cls.__module__)
 
 
+_DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def code_text(source: bytes) -> bytes:
+    """What of a module's source counts for its fingerprint: the syntax tree without
+    docstrings, unparsed (the raw bytes where the source does not parse).
+
+    ``ast.unparse`` rather than ``ast.dump``: the dump lists every node field,
+    and fields are added between Python versions (3.12's ``type_params``),
+    which would change every fingerprint on an interpreter upgrade.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return source
+    for node in ast.walk(tree):
+        if isinstance(node, _DOCUMENTED) and node.body:
+            first = node.body[0]
+            if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                    and isinstance(first.value.value, str)):
+                node.body = node.body[1:] or [ast.Pass()]
+    return ast.unparse(tree).encode()
+
+
 _CACHE: dict[type, str] = {}
 
 
@@ -137,7 +166,7 @@ def fingerprint(cls: type) -> str:
     for f in _source_files(cls):
         h.update(f.name.encode())
         try:
-            h.update(f.read_bytes())
+            h.update(code_text(f.read_bytes()))
         except OSError:
             continue
     _CACHE[cls] = h.hexdigest()[:12]

@@ -1,4 +1,5 @@
-"""Code fingerprints cover a plugin's own helper modules, not only its file."""
+"""Code fingerprints cover a plugin's own helper modules, not only its file, and
+only what runs: documentation edits keep them."""
 
 from __future__ import annotations
 
@@ -62,3 +63,22 @@ def test_helper_modules_are_part_of_the_fingerprint(package_root: Path) -> None:
     (package_root / "fp_demo_pkg" / "unrelated.py").write_text("X = 2\n")
     same = _load(package_root)
     assert fp.fingerprint(same) == fp.fingerprint(changed)
+
+
+def test_documentation_edits_keep_the_fingerprint(package_root: Path) -> None:
+    _write_package(package_root, 1)
+    first = fp.fingerprint(_load(package_root))
+    est = package_root / "fp_demo_pkg" / "est.py"
+    source = est.read_text()
+    documented = '"""A module docstring."""\n' + source.replace(
+        "class Est:\n", 'class Est:\n    """What it does,\n\n    at length."""\n\n'
+    ).replace("        return double(VALUE)\n",
+              "        # a comment\n        return double(VALUE)  # trailing\n")
+    assert documented != source
+    est.write_text(documented)
+    assert fp.fingerprint(_load(package_root)) == first
+
+    # a string that does not open a body is not a docstring: it counts as code
+    est.write_text(documented.replace("        return double(VALUE)",
+                                      "        'not a docstring'\n        return double(VALUE)"))
+    assert fp.fingerprint(_load(package_root)) != first
