@@ -50,9 +50,13 @@ in brackets, the plateau of the validation MI):
   128 (3 of width 64: 0.667; 8 of width 32: 0.787; affine MAF layers, 10: 0.756;
   8 of width 256 or 10 of width 128 with noise: no better than 6 of 128).
 
-Where it falls short: on that spiral the defaults read 0.963 (−14 %; the
-validation MI plateaus at 1.01, but on a validation half whose untrained
-reading, 0.706, was 0.07 above the whole sample's Gaussian estimate).
+Where it falls short: on that spiral the defaults read 0.963 (−14 %). That
+is the map, not the reading: the same flows read on 20 000 fresh rows of the
+task give 0.962, and trained on without early stopping their fresh reading
+peaks at 0.964 near step 3000 and drifts down to 0.95 by step 16 000, while
+the validation reading stays 0.04–0.05 above it throughout (``python
+benchmarks/baselines.py --parts flow-fresh``). So training longer or stopping
+differently does not help; the flows settle on a partial unspiralling.
 The reason is structural: a rotation whose angle depends only on ‖v‖ maps the
 isotropic N(0, I) to itself, so each side of the spiral is already exactly
 standard normal and the per-side terms of the likelihood are at their optimum
