@@ -139,7 +139,9 @@ def code_text(source: bytes) -> bytes:
 
     ``ast.unparse`` rather than ``ast.dump``: the dump lists every node field,
     and fields are added between Python versions (3.12's ``type_params``),
-    which would change every fingerprint on an interpreter upgrade.
+    which would change every fingerprint on an interpreter upgrade. Unparsing
+    is not frozen either (3.12 may quote an f-string differently), so a new
+    Python can still rerun some cells: the conservative direction.
     """
     try:
         tree = ast.parse(source)
