@@ -54,7 +54,7 @@ Where it falls short: on that spiral the defaults read 0.963 (−14 %). That
 is the map, not the reading: the same flows read on 20 000 fresh rows of the
 task give 0.962, and trained on without early stopping their fresh reading
 peaks at 0.964 near step 3000 and drifts down to 0.95 by step 16 000, while
-the validation reading stays 0.04–0.05 above it throughout (``python
+the validation reading stays 0.03–0.06 above it throughout (``python
 benchmarks/baselines.py --parts flow-fresh``). So training longer or stopping
 differently does not help; the flows settle on a partial unspiralling.
 The reason is structural: a rotation whose angle depends only on ‖v‖ maps the
