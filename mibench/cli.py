@@ -267,6 +267,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                        csv=bool(o["csv"]), progress=not o["quiet"])
     if not o["quiet"] and not outcome.table.empty:
         print(format_summary(outcome.table))
+    if outcome.relabelled:
+        print(f"{outcome.relabelled} stored row{'s' if outcome.relabelled != 1 else ''} made by "
+              "this same code under the earlier fingerprint scheme: relabelled, not rerun")
     if outcome.stale:
         print(f"{outcome.stale} stored row{'s' if outcome.stale != 1 else ''} of these cells "
               "came from other versions of the code: ignored (stale), their cells rerun")

@@ -19,7 +19,10 @@ to what runs — a default, a constant, an expression — gives a new fingerprin
 
 It is part of every cell's key, so an edited plugin gets new keys: resume
 reruns its cells instead of reusing rows from the old code, and reports keep
-the two apart. Computed once per class and process.
+the two apart. Computed once per class and process. A stored row whose
+fingerprint is today's code under the previous scheme (:func:`equivalents`)
+is relabelled instead of rerun (:meth:`mibench.store.ResultStore.rekey`), so
+a change of scheme does not throw results away.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import hashlib
 import importlib.metadata
 import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -157,19 +161,38 @@ def code_text(source: bytes) -> bytes:
 
 
 _CACHE: dict[type, str] = {}
+# fingerprint -> the fingerprints that stand for the same code (itself and earlier schemes')
+_EQUIVALENT: dict[str, frozenset[str]] = {}
+
+
+def _digest(cls: type, text: Callable[[bytes], bytes]) -> str:
+    h = hashlib.sha256()
+    h.update(f"{cls.__module__}.{cls.__qualname__}|{_dist_version(cls.__module__)}".encode())
+    for f in _source_files(cls):
+        h.update(f.name.encode())
+        try:
+            h.update(text(f.read_bytes()))
+        except OSError:
+            continue
+    return h.hexdigest()[:12]
 
 
 def fingerprint(cls: type) -> str:
     """Short, stable fingerprint of the code behind ``cls`` (12 hex digits)."""
     if cls in _CACHE:
         return _CACHE[cls]
-    h = hashlib.sha256()
-    h.update(f"{cls.__module__}.{cls.__qualname__}|{_dist_version(cls.__module__)}".encode())
-    for f in _source_files(cls):
-        h.update(f.name.encode())
-        try:
-            h.update(code_text(f.read_bytes()))
-        except OSError:
-            continue
-    _CACHE[cls] = h.hexdigest()[:12]
-    return _CACHE[cls]
+    fp = _digest(cls, code_text)
+    # The previous scheme hashed the same files byte for byte, so a row stored
+    # under that digest of today's files was made by exactly today's code. (The
+    # scheme before it hashed only the plugin's own file, which says nothing
+    # about its helpers; its digests count only where they coincide with the
+    # previous scheme's, as they do for single-file plugins.)
+    _EQUIVALENT[fp] = frozenset({fp, _digest(cls, lambda raw: raw)})
+    _CACHE[cls] = fp
+    return fp
+
+
+def equivalents(fp: str) -> frozenset[str]:
+    """The fingerprints that stand for the same code as ``fp``: itself and, once
+    :func:`fingerprint` has computed ``fp`` in this process, its earlier-scheme digest."""
+    return _EQUIVALENT.get(fp, frozenset({fp}))

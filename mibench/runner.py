@@ -17,6 +17,7 @@ import pandas as pd
 from .errors import ParameterError
 from .execute import STATUS_FAILED, STATUS_LOST, STATUS_OK, group_cells
 from .executors import make_executor
+from .fingerprint import equivalents
 from .isolation import reset_stopping
 from .plan import Cell, RunSpec
 from .runlock import RunLock
@@ -34,6 +35,30 @@ class RunOutcome:
     failed: int
     wall_time_s: float
     stale: int = 0  # stored rows of these cells made by other code (ignored, rerun)
+    relabelled: int = 0  # stored rows made by this code under an earlier fingerprint scheme
+
+
+def relabel_earlier_schemes(store: ResultStore, cells: Sequence[Cell]) -> int:
+    """Give today's keys to stored rows of these cells that today's code made
+    under an earlier fingerprint scheme (:func:`mibench.fingerprint.equivalents`),
+    so that a change of scheme reuses them instead of rerunning; returns how many."""
+    stored = store.versions()
+    missing = [c for c in cells if c.key not in stored]
+    if not missing:
+        return 0
+    by_config: dict[str, list[tuple[str, str, str, str]]] = {}
+    for key, (status, config_key, ev, tv) in stored.items():
+        by_config.setdefault(config_key, []).append((key, status, ev, tv))
+    done = 0
+    for c in missing:
+        evs, tvs = equivalents(c.estimator_version), equivalents(c.task_version)
+        same = [(status != STATUS_OK, key) for key, status, ev, tv
+                in by_config.get(c.config_key, ()) if ev in evs and tv in tvs]
+        if same:
+            store.rekey(min(same)[1], c.key, estimator_version=c.estimator_version,
+                        task_version=c.task_version)
+            done += 1
+    return done
 
 
 def run_spec(
@@ -63,6 +88,7 @@ def run_spec(
     t_start = time.perf_counter()
     try:
         with RunLock(out) if out is not None else contextlib.nullcontext():
+            relabelled = relabel_earlier_schemes(store, cells)
             # a lost cell (the machinery failed, not the cell) is never a result
             stored = store.statuses()
             have = {k for k, st in stored.items()
@@ -108,7 +134,7 @@ def run_spec(
             if len(table):
                 table = table[table["key"].isin(wanted)].reset_index(drop=True)
             return RunOutcome(table, len(cells), len(cells) - len(todo), len(todo), n_failed,
-                              time.perf_counter() - t_start, stale)
+                              time.perf_counter() - t_start, stale, relabelled)
     finally:
         store.close()
 

@@ -91,6 +91,35 @@ class ResultStore:
             (row["key"], row["status"], _encode(row)),
         )
 
+    def rekey(self, old: str, new: str, **updates: Any) -> None:
+        """Give the stored row ``old`` the key ``new`` and the fields ``updates``,
+        keeping what they were in ``relabelled_from``; one transaction. For a row
+        made by the same code under an earlier fingerprint scheme."""
+        r = self._con.execute("SELECT row FROM cells WHERE key = ?", (old,)).fetchone()
+        if r is None:
+            return
+        row = json.loads(r[0])
+        row["relabelled_from"] = json.dumps({"key": old, **{k: row.get(k) for k in updates}})
+        row.update(updates, key=new)
+        self._con.execute("BEGIN IMMEDIATE")
+        try:
+            self._con.execute("DELETE FROM cells WHERE key = ?", (old,))
+            self._con.execute("INSERT OR REPLACE INTO cells (key, status, row) VALUES (?, ?, ?)",
+                              (new, row["status"], _encode(row)))
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
+
+    def versions(self) -> dict[str, tuple[str, str, str, str]]:
+        """Each stored cell's status, key without fingerprints, and estimator and
+        task fingerprints, by key."""
+        cur = self._con.execute(
+            "SELECT key, status, COALESCE(json_extract(row, '$.config_key'), key), "
+            "COALESCE(json_extract(row, '$.estimator_version'), ''), "
+            "COALESCE(json_extract(row, '$.task_version'), '') FROM cells")
+        return {k: (st, ck, ev, tv) for k, st, ck, ev, tv in cur.fetchall()}
+
     def set_meta(self, name: str, value: Any) -> None:
         self._con.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
                           (name, json.dumps(value, default=_json_default)))

@@ -194,3 +194,45 @@ def test_edited_plugin_reruns_and_is_never_mixed(tmp_path: Path) -> None:
     assert list(const["mean"]) == [1.0, 2.0] and list(const["seeds"]) == [3, 3]
     assert const["estimator"].str.startswith("const@").all()
     assert (m[m["estimator_name"] == "gaussian"]["estimator"] == "gaussian").all()
+
+
+def _store_as_an_earlier_scheme(monkeypatch: pytest.MonkeyPatch, digest) -> None:  # type: ignore[no-untyped-def]
+    import mibench.plan as plan
+
+    monkeypatch.setattr(plan, "fingerprint", digest)
+
+
+def test_rows_of_todays_code_under_the_earlier_fingerprint_scheme_are_relabelled(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mibench import fingerprint as fp
+
+    # a store written by the previous version, which hashed the plugins' files byte for byte
+    _store_as_an_earlier_scheme(monkeypatch, lambda cls: fp._digest(cls, lambda raw: raw))
+    first = run_spec(_spec(seeds=3, n=[200, 300]), tmp_path)
+    monkeypatch.undo()
+    assert first.ran == 6
+    today = {fp.fingerprint(type(mibench.get_estimator("gaussian")))}
+    assert set(first.table["estimator_version"]).isdisjoint(today)
+
+    again = run_spec(_spec(seeds=3, n=[200, 300]), tmp_path)
+    assert (again.ran, again.skipped, again.relabelled, again.stale) == (0, 6, 6, 0)
+    table = load_results(tmp_path)
+    assert len(table) == 6  # relabelled in place, not copied
+    assert set(table["estimator_version"]) == today
+    assert table["relabelled_from"].notna().all()
+    by_key = dict(zip(first.table["config_key"], first.table["estimate"], strict=True))
+    assert all(by_key[k] == e for k, e in zip(table["config_key"], table["estimate"],
+                                               strict=True))
+    assert run_spec(_spec(seeds=3, n=[200, 300]), tmp_path).relabelled == 0
+
+
+def test_rows_of_other_code_under_the_earlier_scheme_are_stale(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the earlier digest of different files: not today's code, so never relabelled
+    _store_as_an_earlier_scheme(monkeypatch, lambda cls: "0123456789ab")
+    first = run_spec(_spec(seeds=2), tmp_path)
+    monkeypatch.undo()
+    again = run_spec(_spec(seeds=2), tmp_path)
+    assert (again.ran, again.relabelled, again.stale) == (2, 0, 2)
+    assert len(load_results(tmp_path)) == 4
+    assert set(first.table["key"]).isdisjoint(again.table["key"])
