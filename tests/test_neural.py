@@ -88,6 +88,9 @@ def test_bad_params() -> None:
             mibench.get_estimator("mine", **bad)
 
 
+# the longest test by design (the real defaults, 6 members); the 300 s guard
+# against hangs tripped when the two cores were shared with a benchmark run
+@pytest.mark.timeout(900)
 def test_mine_default_settings_accuracy_1d() -> None:
     """Default MINE, N = 5000, 1-D, rho 0.5 and 0.9 (truth 0.1438, 0.8304): the
     mean of 3 seeds within max(10 %, 0.03 nats) of the truth (the seed sd is
