@@ -165,29 +165,33 @@ _CACHE: dict[type, str] = {}
 _EQUIVALENT: dict[str, frozenset[str]] = {}
 
 
-def _digest(cls: type, text: Callable[[bytes], bytes]) -> str:
-    h = hashlib.sha256()
-    h.update(f"{cls.__module__}.{cls.__qualname__}|{_dist_version(cls.__module__)}".encode())
+def _digests(cls: type, *texts: Callable[[bytes], bytes]) -> list[str]:
+    """One digest of ``cls``'s files per way of reading them (``texts``), from one
+    walk of the files."""
+    head = f"{cls.__module__}.{cls.__qualname__}|{_dist_version(cls.__module__)}".encode()
+    hashes = [hashlib.sha256(head) for _ in texts]
     for f in _source_files(cls):
-        h.update(f.name.encode())
         try:
-            h.update(text(f.read_bytes()))
+            raw = f.read_bytes()
         except OSError:
             continue
-    return h.hexdigest()[:12]
+        for h, text in zip(hashes, texts, strict=True):
+            h.update(f.name.encode())
+            h.update(text(raw))
+    return [h.hexdigest()[:12] for h in hashes]
 
 
 def fingerprint(cls: type) -> str:
     """Short, stable fingerprint of the code behind ``cls`` (12 hex digits)."""
     if cls in _CACHE:
         return _CACHE[cls]
-    fp = _digest(cls, code_text)
+    fp, raw_fp = _digests(cls, code_text, lambda raw: raw)
     # The previous scheme hashed the same files byte for byte, so a row stored
     # under that digest of today's files was made by exactly today's code. (The
     # scheme before it hashed only the plugin's own file, which says nothing
     # about its helpers; its digests count only where they coincide with the
     # previous scheme's, as they do for single-file plugins.)
-    _EQUIVALENT[fp] = frozenset({fp, _digest(cls, lambda raw: raw)})
+    _EQUIVALENT[fp] = frozenset({fp, raw_fp})
     _CACHE[cls] = fp
     return fp
 

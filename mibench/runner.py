@@ -90,14 +90,13 @@ def run_spec(
         with RunLock(out) if out is not None else contextlib.nullcontext():
             relabelled = relabel_earlier_schemes(store, cells)
             # a lost cell (the machinery failed, not the cell) is never a result
-            stored = store.statuses()
-            have = {k for k, st in stored.items()
+            stored = store.versions()
+            have = {k for k, (st, *_) in stored.items()
                     if st != STATUS_LOST and (st == STATUS_OK or not retry_failed)}
             todo = [c for c in cells if c.key not in have]
             planned = {c.config_key for c in cells}
             keys = {c.key for c in cells}
-            stale = sum(1 for k, ck in store.config_keys().items()
-                        if ck in planned and k not in keys)
+            stale = sum(1 for k, (_, ck, *_) in stored.items() if ck in planned and k not in keys)
             store.set_meta("spec", asdict(spec))
             run_id = uuid.uuid4().hex[:12]
             n_failed = 0

@@ -112,8 +112,9 @@ class ResultStore:
         self._con.execute("COMMIT")
 
     def versions(self) -> dict[str, tuple[str, str, str, str]]:
-        """Each stored cell's status, key without fingerprints, and estimator and
-        task fingerprints, by key."""
+        """Each stored cell's status, key without fingerprints (its own key for rows
+        written before fingerprints were part of the key), and estimator and task
+        fingerprints, by key."""
         cur = self._con.execute(
             "SELECT key, status, COALESCE(json_extract(row, '$.config_key'), key), "
             "COALESCE(json_extract(row, '$.estimator_version'), ''), "
@@ -134,17 +135,6 @@ class ResultStore:
                 f"SELECT key FROM cells WHERE status IN ({','.join('?' * len(st))})", st
             )
         return {r[0] for r in cur}
-
-    def statuses(self) -> dict[str, str]:
-        """Status of every stored cell, by key."""
-        return dict(self._con.execute("SELECT key, status FROM cells").fetchall())
-
-    def config_keys(self) -> dict[str, str]:
-        """Each stored cell's key without code fingerprints (its own key for rows
-        written before fingerprints were part of the key)."""
-        cur = self._con.execute(
-            "SELECT key, COALESCE(json_extract(row, '$.config_key'), key) FROM cells")
-        return dict(cur.fetchall())
 
     def get_meta(self, name: str, default: Any = None) -> Any:
         r = self._con.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()

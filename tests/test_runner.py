@@ -207,7 +207,7 @@ def test_rows_of_todays_code_under_the_earlier_fingerprint_scheme_are_relabelled
     from mibench import fingerprint as fp
 
     # a store written by the previous version, which hashed the plugins' files byte for byte
-    _store_as_an_earlier_scheme(monkeypatch, lambda cls: fp._digest(cls, lambda raw: raw))
+    _store_as_an_earlier_scheme(monkeypatch, lambda cls: fp._digests(cls, lambda raw: raw)[0])
     first = run_spec(_spec(seeds=3, n=[200, 300]), tmp_path)
     monkeypatch.undo()
     assert first.ran == 6
