@@ -19,6 +19,8 @@ Each part prints a Markdown table:
   N 10 000, against ksg and the Gaussian estimator.
 * ``flow-spiral`` — flow alone on that spiral: two samples at N 10 000 and one at
   N 20 000 (about half an hour on one core).
+* ``flow-ode`` — ``flow[family=ode]`` (continuous flows) on that spiral, two samples
+  at N 10 000, and on the cube (about an hour on one core).
 * ``flow-fresh`` — flow on that spiral (N 10 000) trained for 16 000 steps without
   early stopping; at every evaluation, the latent MI of its validation rows
   beside that of 20 000 fresh rows of the task: how good the learned map is, free
@@ -36,6 +38,9 @@ import time
 import numpy as np
 
 import mibench
+
+SPIRAL_5D = "transformed[base=gaussian[dim=5,rho=0.6],transform=spiral]"
+CUBE_5D = "transformed[base=gaussian[dim=5,rho=0.6],transform=cube]"
 
 
 def timed(est, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -144,24 +149,35 @@ def part_doe_flow() -> None:
 def part_flow() -> None:
     print("\n### flow (N 10 000, one seed)\n\n| task | truth | flow | s | ksg | gaussian |")
     print("|---|---:|---:|---:|---:|---:|")
-    for t in ("cube", "spiral"):
-        sel = f"transformed[base=gaussian[dim=5,rho=0.6],transform={t}]"
+    for sel in (CUBE_5D, SPIRAL_5D):
         print(beside_ksg_and_gaussian("flow", sel, 10_000, 0, 3))
+
+
+def flow_rows(estimator: str, cases: tuple[tuple[str, int, int], ...]) -> None:
+    """One row per (task, N, data seed): the estimate, its error, steps and seconds."""
+    print("| task | N | data seed | truth | estimate | rel. error | steps | s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for sel, n, seed in cases:
+        task = mibench.get_task(sel)
+        x, y = task.sample(n, np.random.default_rng(seed))
+        t0 = time.perf_counter()
+        r = mibench.get_estimator(estimator).estimate_with_info(x, y)
+        print(f"| `{sel}` | {n:,} | {seed} | {task.mi:.3f} | {r.value:.3f} | "
+              f"{(r.value - task.mi) / task.mi:+.1%} | {r.info['steps']} | "
+              f"{time.perf_counter() - t0:.0f} |", flush=True)
 
 
 def part_flow_spiral() -> None:
     """Is flow's shortfall on the 5-D spiral one unlucky sample, or too little data?"""
-    print("\n### flow on the 5-D spiral: two samples at N 10 000, one at N 20 000\n\n"
-          "| N | data seed | truth | flow | rel. error | steps | s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    task = mibench.get_task("transformed[base=gaussian[dim=5,rho=0.6],transform=spiral]")
-    for n, seed in ((10_000, 0), (10_000, 1), (20_000, 0)):
-        x, y = task.sample(n, np.random.default_rng(seed))
-        t0 = time.perf_counter()
-        r = mibench.get_estimator("flow").estimate_with_info(x, y)
-        print(f"| {n:,} | {seed} | {task.mi:.3f} | {r.value:.3f} | "
-              f"{(r.value - task.mi) / task.mi:+.1%} | {r.info['steps']} | "
-              f"{time.perf_counter() - t0:.0f} |", flush=True)
+    print("\n### flow on the 5-D spiral: two samples at N 10 000, one at N 20 000\n")
+    flow_rows("flow", ((SPIRAL_5D, 10_000, 0), (SPIRAL_5D, 10_000, 1), (SPIRAL_5D, 20_000, 0)))
+
+
+def part_flow_ode() -> None:
+    """flow's continuous family on the 5-D spiral (two samples) and cube."""
+    print("\n### flow[family=ode] on the 5-D spiral and cube, N 10 000\n")
+    flow_rows("flow[family=ode]", ((SPIRAL_5D, 10_000, 0), (SPIRAL_5D, 10_000, 1),
+                                   (CUBE_5D, 10_000, 0)))
 
 
 def part_flow_fresh(n: int = 10_000, steps: int = 16_000, every: int = 400,
@@ -178,7 +194,7 @@ def part_flow_fresh(n: int = 10_000, steps: int = 16_000, every: int = 400,
     import mibench_estimators.flow as flow_module
     from mibench_estimators.gcmi import copula_normal_scores
 
-    task = mibench.get_task("transformed[base=gaussian[dim=5,rho=0.6],transform=spiral]")
+    task = mibench.get_task(SPIRAL_5D)
     x, y = task.sample(n, np.random.default_rng(0))
     fx, fy = (copula_normal_scores(a) for a in task.sample(fresh, np.random.default_rng(12345)))
     models: list = []  # type: ignore[type-arg]
@@ -211,7 +227,8 @@ def part_flow_fresh(n: int = 10_000, steps: int = 16_000, every: int = 400,
 
 PARTS = {"lnc": part_lnc, "mixed": part_mixed, "gcmi": part_gcmi, "club": part_club,
          "doe": part_doe, "doe-flow": part_doe_flow, "flow": part_flow,
-         "flow-spiral": part_flow_spiral, "flow-fresh": part_flow_fresh}
+         "flow-spiral": part_flow_spiral, "flow-ode": part_flow_ode,
+         "flow-fresh": part_flow_fresh}
 
 
 def main() -> None:
