@@ -75,24 +75,25 @@ most of what the Gaussian estimator (0.639) and KSG (0.794) miss.
 
 ``family="ode"`` replaces each side's spline flow by a continuous one
 (:class:`._flow_model.ODEFlow`): dz/dt = v(z, t), v a 2×64 SiLU network starting at
-zero, integrated from t = 0 to 1 by 8 fixed RK4 steps, with the exact divergence
-of v carried through its layers (no stochastic trace). The inverse spiral is the
-time-1 map of the smooth field z ↦ −‖z‖·(each pair turned by 90°), which such a
-field represents directly; an autoregressive spline must build a rotation of up
-to 200° out of monotone one-coordinate maps. On the spiral (same sample, same
-training settings) it reads **1.041 (−6.7 %)**, 1.044 on 20 000 fresh rows, the
-validation MI on a plateau at 1.09–1.10 from step 3000 and early stopping at 6000;
-on the cube 1.096 (−1.8 %; the spline flow 1.093). It costs about four times the
-spline flow's time (1182 s against 316 s for the spiral on one core; each step
-integrates both fields 32 times). Variants measured on the spiral (fresh reading,
-then estimate): tanh for SiLU, 4 RK4 steps: 1.020 / 1.022, after which the
-validation MI collapsed from 1.055 to 0.48 (likely the solver: steps of 0.25
-are close to RK4's stability limit for a field turning at up to ~4 rad per unit
-time); tanh, 2×32:
-1.024 / 1.014 after 17 200 steps (slower to learn). ``python
-benchmarks/baselines.py --parts flow-ode`` measures it on two spiral samples and
-the cube. Not yet the default: its time and its readings on the rest of the
-``zoo`` suite are still to be compared with the spline flow's.
+zero, integrated from t = 0 to 1 by 8 fixed RK4 steps, with the exact divergence of
+v carried through its layers (no stochastic trace). The inverse spiral is the time-1
+map of the smooth field z ↦ −‖z‖·(each pair turned by 90°), which such a field
+represents directly; an autoregressive spline must build a rotation of up to ~190°
+(the angle is ‖v‖, 3.3 rad at its 95th percentile) out of monotone one-coordinate
+maps. On the spiral (same sample, same training settings) it reads
+**1.041 (−6.7 %)**, 1.044 on 20 000 fresh rows, the validation MI on a plateau at
+1.09–1.10 from step 3000 and early stopping at 6000; a second sample of the task
+reads 1.009 (−9.6 %; 1.037 on the fresh rows) where the spline flows read 0.921; on
+the cube 1.096 (−1.8 %; the spline flow 1.093). It costs about four times the spline flow's time
+(1182 s against 316 s for the spiral on one core; each step integrates both fields
+32 times). Variants measured on the spiral (fresh reading, then estimate): tanh for
+SiLU, 4 RK4 steps: 1.020 / 1.022, after which the validation MI collapsed from 1.055
+to 0.48 (likely the solver: steps of 0.25 are close to RK4's stability limit for a
+field turning at up to ~4 rad per unit time); tanh, 2×32: 1.024 / 1.014 after 17 200
+steps (slower to learn). ``python benchmarks/baselines.py --parts flow-ode``
+measures it on two spiral samples and the cube. Not yet the default: its time and
+its readings on the rest of the ``zoo`` suite are still to be compared with the
+spline flow's.
 """
 
 from __future__ import annotations
