@@ -89,7 +89,6 @@ class LatentGaussianFlows(nn.Module):
         return -(logp + ladj).mean()
 
 
-
 class ODEFlow(nn.Module):
     """A continuous flow: dz/dt = v(z, t) from t = 0 to 1, integrated by ``steps``
     classical Runge-Kutta (RK4) steps, with log|det| the integral of the field's
