@@ -33,3 +33,11 @@ for n in (5000, 20000):
         print(f'ksg euclid 50+50 n={n} {dev}: {v:.6f} in {time.perf_counter() - t:.2f} s')
 " 2>&1 | tee "$OUT/ksg_cuda.txt"
 timeout 60 python3 -m pytest -q -p no:cacheprovider tests/test_ksg.py -k torch 2>&1 | tail -3 | tee -a "$OUT/ksg_cuda.txt"
+# Flow estimator, both families, on the 5-D spiral at N 10 000: a fixed 300 training
+# steps (no early stop) on CUDA and on the host CPU, so the time per cell and the
+# GPU memory compare like for like; the estimates are not converged (that takes ~6000).
+timeout 240 bash -c 'for dev in cuda cpu; do for fam in spline ode; do
+  python3 -m mibench run --estimators "flow[family=$fam,steps=300,patience=1000]" \
+    --tasks "transformed[base=gaussian[dim=5,rho=0.6],transform=spiral]" --n 10000 --seeds 1 \
+    --device $dev --out "$OUT/flowrun" -q; done; done' \
+  && python3 -c "import pandas as pd; d = pd.read_parquet('$OUT/flowrun/results.parquet'); print(d[['estimator', 'device', 'estimate', 'wall_time_s', 'gpu_peak_mem_mb', 'peak_mem_mb']].to_string())" 2>&1 | tee "$OUT/flow_cuda.txt"
