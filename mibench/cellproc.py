@@ -1,7 +1,8 @@
 """Entry point of an isolated cell process: ``python -m mibench.cellproc IN OUT PARENT``.
 
-Reads a pickled (unit, threads) from the file IN, says "R" (ready) on standard
-output, runs the unit, and writes the pickled result rows to OUT. It runs in
+Reads a pickled (unit, threads) from the file IN, imports the plugins, says
+"R" (ready) on standard output, runs the unit, and writes the pickled result
+rows to OUT. It runs in
 a session of its own (so a timeout can kill its whole process group). So
 that it cannot outlive a coordinator that dies without cleaning up
 (SIGKILL), it asks the kernel to kill it when its parent exits (Linux
@@ -18,6 +19,8 @@ import signal
 import sys
 
 from .execute import run_unit
+from .plan import Cell
+from .registry import estimators, tasks
 
 _PR_SET_PDEATHSIG = 1
 
@@ -34,11 +37,31 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def load_plugins(unit: list[Cell]) -> None:
+    """Import every plugin, and the unit's estimator and task classes, before the clock starts.
+
+    Plugin discovery imports every built-in plugin module and entry point (and the
+    libraries they import): start-up that is the same for every cell, like the
+    interpreter's own. Left to the cell's first lookup, it was charged to the cell,
+    and on a loaded machine a trivial cell could pass a short timeout. A name that
+    does not resolve is not reported here: the cell reports it, as a failed row.
+    """
+    for reg, names in ((estimators, {c.estimator_name for c in unit}),
+                       (tasks, {c.task_name for c in unit})):
+        reg.load()
+        for name in names:
+            try:
+                reg.get(name)  # also imports what its availability check needs
+            except Exception:
+                pass
+
+
 def main() -> None:
     in_path, out_path, parent = sys.argv[1], sys.argv[2], int(sys.argv[3])
     die_with_parent(parent)
     with open(in_path, "rb") as fh:
         unit, threads = pickle.load(fh)
+    load_plugins(unit)
     sys.stdout.buffer.write(b"R")  # ready: the parent starts the cell's clock now
     sys.stdout.buffer.flush()
     rows = run_unit(unit, threads)
