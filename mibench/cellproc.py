@@ -2,16 +2,16 @@
 
 Reads a pickled (unit, threads) from the file IN, imports the plugins, says
 "R" (ready) on standard output, runs the unit, and writes the pickled result
-rows to OUT. It runs in
-a session of its own (so a timeout can kill its whole process group). So
-that it cannot outlive a coordinator that dies without cleaning up
-(SIGKILL), it asks the kernel to kill it when its parent exits (Linux
-``prctl(PR_SET_PDEATHSIG)``), and exits at once if the parent (pid PARENT)
-is already gone.
+rows to OUT. It runs in a session of its own (so a timeout can kill its whole
+process group). So that it cannot outlive a coordinator that dies without
+cleaning up (SIGKILL), it asks the kernel to kill it when its parent exits
+(Linux ``prctl(PR_SET_PDEATHSIG)``), and exits at once if the parent (pid
+PARENT) is already gone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import pickle
@@ -48,12 +48,11 @@ def load_plugins(unit: list[Cell]) -> None:
     """
     for reg, names in ((estimators, {c.estimator_name for c in unit}),
                        (tasks, {c.task_name for c in unit})):
-        reg.load()
         for name in names:
-            try:
-                reg.get(name)  # also imports what its availability check needs
-            except Exception:
-                pass
+            # get() loads the registry first, then imports what the name's
+            # availability check needs
+            with contextlib.suppress(Exception):
+                reg.get(name)
 
 
 def main() -> None:
