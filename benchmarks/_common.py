@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import mibench
-from mibench.registry import estimators as registry
+from mibench.core.registry import estimators as registry
 
 from . import THREADS
 

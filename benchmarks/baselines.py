@@ -163,7 +163,7 @@ def flow_rows(estimator: str, cases: tuple[tuple[str, int, int], ...]) -> None:
         t0 = time.perf_counter()
         r = mibench.get_estimator(estimator).estimate_with_info(x, y)
         print(f"| `{sel}` | {n:,} | {seed} | {task.mi:.3f} | {r.value:.3f} | "
-              f"{(r.value - task.mi) / task.mi:+.1%} | {r.info['steps']} | "
+              f"{(r.value - task.mi) / task.mi:+.1%} | {r.steps} | "
               f"{time.perf_counter() - t0:.0f} |", flush=True)
 
 
@@ -220,7 +220,7 @@ def part_flow_fresh(n: int = 10_000, steps: int = 16_000, every: int = 400,
     print(f"\n### flow's map on the 5-D spiral (truth {task.mi:.3f}), read on its "
           f"validation rows and on {fresh:,} fresh rows\n\n| step | validation | fresh |")
     print("|---:|---:|---:|")
-    for step, (v, f) in zip(r.info["curve_step"], readings, strict=False):
+    for step, (v, f) in zip(r.curve.step if r.curve else [], readings, strict=False):
         print(f"| {step} | {v:.3f} | {f:.3f} |")
     print(f"\nestimate (test rows, best validation checkpoint): {r.value:.3f}", flush=True)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import tempfile
 
-from mibench.execute import base_row
 from mibench.plan import RunSpec
+from mibench.run.cell import base_row
 from mibench.store import ResultStore
+from mibench.store.schema import Status
 
 GRID = RunSpec(estimators=["gaussian", "gaussian[bias_correction=true]", "ksg[k=2|3|5]",
                            "binning[bins=5|10|fd]"],
@@ -19,7 +20,7 @@ class Engine:
 
     def setup(self) -> None:
         self.cells = GRID.cells()
-        self.rows = [dict(base_row(c), status="ok", estimate=0.1) for c in self.cells]
+        self.rows = [dict(base_row(c), status=Status.OK, estimate=0.1) for c in self.cells]
         self.tmp = tempfile.TemporaryDirectory()
         store = ResultStore(self.tmp.name + "/full")
         for r in self.rows:

@@ -31,7 +31,7 @@ from scipy.special import digamma
 from sklearn.feature_selection import mutual_info_regression
 
 import mibench
-from mibench.measure import limit_threads, peak_memory
+from mibench.run.measure import limit_threads, peak_memory
 
 
 def ksg_plain_ckdtree(x: np.ndarray, y: np.ndarray, k: int = 3) -> float:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import tempfile
 import time
+from dataclasses import replace
 
 import pandas as pd
 
 from mibench.plan import RunSpec
-from mibench.runner import run_spec
+from mibench.run import run_spec
 
 SPEC = RunSpec(estimators=["ksg", "kde", "binning", "gaussian"],
                tasks=["gaussian[dim=1|4,rho=0.6]", "student-t[dim=2]",
@@ -33,7 +34,7 @@ def main() -> None:
     for label, ex, opts, jobs in runs:
         with tempfile.TemporaryDirectory() as d:
             t0 = time.perf_counter()
-            out = run_spec(SPEC, d, executor=ex, jobs=jobs, threads=1, executor_options=opts)
+            out = run_spec(replace(SPEC, executor=ex, jobs=jobs, threads=1, **opts), d)
             dt = time.perf_counter() - t0
         tables[label] = out.table[["key", "estimate"]].sort_values("key").reset_index(drop=True)
         print(f"| {label} | {out.total} | {dt:.1f} |", flush=True)

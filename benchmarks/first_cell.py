@@ -32,7 +32,7 @@ def main() -> None:
     print("| estimator | first cell s | median of the others s | first / median | "
           "others max / median |")
     print("|---|---|---|---|---|")
-    from mibench.selectors import parse_selectors
+    from mibench.core.selectors import parse_selectors
 
     for sel in parse_selectors(args.estimators):
         with tempfile.TemporaryDirectory() as tmp:

@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 import mibench
-from mibench.selectors import parse_selectors
+from mibench.core.selectors import parse_selectors
 
 
 def main() -> None:
@@ -46,7 +46,7 @@ def main() -> None:
             res = est.estimate_many(data, list(range(args.seeds)))
             dt = (time.perf_counter() - t0) / args.seeds
             v = np.array([r.value for r in res])
-            print(f"| {name} | {args.dim} | {rho} | {args.n:,} | {res[0].info['steps']} | "
+            print(f"| {name} | {args.dim} | {rho} | {args.n:,} | {res[0].steps} | "
                   f"{task.mi:.3f} | {v.mean():.3f} | {v.std(ddof=1):.3f} | "
                   f"{(v.mean() - task.mi) / task.mi:+.1%} | {dt:.1f} |", flush=True)
 

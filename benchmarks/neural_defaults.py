@@ -40,8 +40,8 @@ def measure(est_name: str, task_sel: str, n: int) -> dict[str, float | str]:
     v = np.array([r.value for r in res])
     return {"estimator": est_name, "task": task_sel, "n": n, "truth": task.mi,
             "mean": float(v.mean()), "sd": float(v.std(ddof=1)), "min": float(v.min()),
-            "ceiling": float(res[0].info["ceiling"]), "s_per_seed": per_seed,
-            "steps": "/".join(str(r.info["steps"]) for r in res)}
+            "ceiling": res[0].ceiling.value if res[0].ceiling else float("nan"),
+            "s_per_seed": per_seed, "steps": "/".join(str(r.steps) for r in res)}
 
 
 def verdict(r: dict[str, float | str]) -> str:

@@ -29,7 +29,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from mibench_estimators.neural._train import TrainConfig, train
+import mibench
+from mibench_estimators.neural._train import train
 
 D, HIDDEN, N = 20, (100, 100), 20_000
 
@@ -48,8 +49,9 @@ def sync(device: str) -> None:
 
 def ours(members: int, steps: int, batch: int, device: str) -> float:
     xs, ys = zip(*[data(s) for s in range(members)], strict=True)
-    cfg = TrainConfig(objective="mine", hidden=HIDDEN, batch_size=batch, steps=steps,
-                      eval_every=10**9, eval_pairs=20_000, device=device)
+    cfg = mibench.get_estimator("mine", hidden=HIDDEN, batch_size=batch, steps=steps,
+                                eval_every=10**9, eval_pairs=20_000, device=device,
+                                early_stopping=False)
     sync(device)
     t0 = time.perf_counter()
     train(list(xs), list(ys), list(range(members)), cfg)

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from mibench import InputError
+from mibench.plugin import Either, InputError, Integer, Optional, Real
 
 METRICS = ("max", "euclidean")
 ALGORITHMS = ("auto", "tree", "brute")
@@ -440,7 +440,7 @@ def _check_eps(eps: np.ndarray, k: int, who: str) -> None:
 def prepare_columns(x: np.ndarray, y: np.ndarray, standardize: bool, jitter: float,
                     seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Optional per-column standardisation, then the seeded relative jitter."""
-    from mibench.validation import standardize_columns
+    from mibench.plugin import standardize_columns
 
     if standardize:
         x, y = standardize_columns(x), standardize_columns(y)
@@ -492,17 +492,7 @@ def log_unit_ball(d: int, metric: str) -> float:
     return d / 2 * math.log(math.pi) - math.lgamma(d / 2 + 1)
 
 
-def check_knn_params(who: str, k: int | None = 1, jitter: float | None = 0.0,
-                     workers: int | None = None) -> None:
-    """The parameter checks every k-NN estimator shares (``None`` skips k / jitter)."""
-    from mibench import ParameterError
-
-    if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
-        raise ParameterError(f"{who}: k must be a positive integer; got {k!r}")
-    if jitter is not None and (isinstance(jitter, bool) or not isinstance(jitter, (int, float))
-                               or not jitter >= 0):
-        raise ParameterError(f"{who}: jitter must be a number >= 0; got {jitter!r}")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                or workers == 0):
-        raise ParameterError(f"{who}: workers must be a non-zero integer or None; "
-                             f"got {workers!r}")
+#: The constraints of the parameters every k-NN estimator shares.
+JITTER = Real(ge=0, text="a number >= 0")
+#: Threads for the searches: a positive count, or negative as in scipy (-1: every core).
+WORKERS = Optional(Either(Integer(min=1), Integer(max=-1), text="a non-zero integer"))

@@ -43,7 +43,17 @@ import math
 
 import numpy as np
 
-from mibench import ContractSettings, EstimateResult, Estimator, register_estimator, require
+from mibench.plugin import (
+    ContractSettings,
+    Either,
+    EstimateResult,
+    Estimator,
+    Integer,
+    OneOf,
+    Real,
+    param,
+    register_estimator,
+)
 
 _RULES = ("auto", "fd", "sturges", "sqrt")
 #: Mean points per occupied joint cell below which the table is called sparse.
@@ -101,42 +111,21 @@ def plugin_entropy(lab: np.ndarray, m: int) -> float:
 
 @register_estimator("binning")
 class Binning(Estimator):
-    """Histogram plug-in MI with a joint-dimension bin rule and Miller–Madow.
-
-    Parameters
-    ----------
-    bins : {"auto", "fd", "sturges", "sqrt"} or int
-        Bins per axis: "auto" (default) from N and the joint dimension (see the
-        module docstring), a 1-D rule applied to each column, or a fixed number.
-    strategy : {"quantile", "uniform"}
-        Equal-frequency (default) or equal-width bins.
-    miller_madow : {"auto", True, False}
-        Apply the Miller–Madow correction: "auto" (default) only when the
-        occupied joint cells hold at least 3 points on average.
-    min_count : float
-        Expected points per joint cell for ``bins="auto"`` (default 5).
-    """
+    """Histogram plug-in MI with a joint-dimension bin rule and Miller–Madow."""
 
     description = ("histogram plug-in MI, bins from N and the joint dimension, "
                    "Miller–Madow where the table is dense enough")
     contract = ContractSettings(zero_tol=0.05, easy_tol=0.12)
 
-    def __init__(self, bins: str | int = "auto", strategy: str = "quantile",
-                 miller_madow: bool | str = "auto", min_count: float = 5.0) -> None:
-        require(bins in _RULES or (isinstance(bins, int) and not isinstance(bins, bool)
-                                   and bins >= 1),
-                f"binning: bins must be one of {_RULES} or a positive integer; got {bins!r}")
-        require(strategy in ("uniform", "quantile"),
-                f"binning: strategy must be 'quantile' or 'uniform'; got {strategy!r}")
-        require(miller_madow in (True, False, "auto"),
-                f"binning: miller_madow must be true, false or 'auto'; got {miller_madow!r}")
-        require(isinstance(min_count, (int, float)) and not isinstance(min_count, bool)
-                and min_count > 0,
-                f"binning: min_count must be a positive number; got {min_count!r}")
-        self.bins = bins
-        self.strategy = strategy
-        self.miller_madow = miller_madow
-        self.min_count = min_count
+    bins: str | int = param("auto", Either(OneOf(*_RULES), Integer(min=1)),
+                            "bins per axis: auto (from N and the joint dimension, see the "
+                            "module docstring), a 1-D rule applied to each column, or a number")
+    strategy: str = param("quantile", OneOf("quantile", "uniform"),
+                          "equal-frequency (quantile) or equal-width (uniform) bins")
+    miller_madow: bool | str = param("auto", OneOf(True, False, "auto"),
+                                     "apply the Miller–Madow correction: auto only when the "
+                                     "occupied joint cells hold at least 3 points on average")
+    min_count: float = param(5.0, Real(gt=0), "expected points per joint cell for bins=auto")
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> EstimateResult:
         n = x.shape[0]

@@ -105,8 +105,21 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from mibench import ContractSettings, EstimateResult, Estimator, register_estimator, require
-from mibench.validation import standardize_columns
+from mibench.plugin import (
+    ContractSettings,
+    Device,
+    EstimateResult,
+    Estimator,
+    Integer,
+    OneOf,
+    Optional,
+    Real,
+    TrainingCurve,
+    Widths,
+    param,
+    register_estimator,
+    standardize_columns,
+)
 
 from .gaussian import GaussianEstimator
 from .gcmi import copula_normal_scores
@@ -137,45 +150,8 @@ class _Split:
 class FlowMI(Estimator):
     """MI of flow-Gaussianised latents (a spline or continuous flow per side, joint Gaussian).
 
-    Parameters
-    ----------
-    family : {"spline", "ode"}
-        The flow of each side: autoregressive neural spline flows (zuko) or a
-        continuous flow, an ODE integrated by fixed RK4 steps (see the module
-        docstring for what each reads on the 5-D spiral).
-    transforms : int
-        Spline transforms per side (features randomly permuted between them);
-        ``spline`` only.
-    hidden : tuple of int, optional
-        Hidden widths of each spline transform's conditioner network, or of each
-        side's ODE field; by default (128, 128) for ``spline``, (64, 64) for ``ode``.
-    ode_steps : int
-        RK4 steps from t = 0 to 1; ``ode`` only.
-    steps : int
-        Most training steps (Adam); early stopping usually ends training first.
-    batch_size : int
-        Minibatch size.
-    lr : float
-        Adam learning rate.
-    noise : float
-        Sd of the Gaussian noise added to each training batch (after ``margins``);
-        0 turns the regulariser off.
-    margins : {"normal-scores", "standardize"}
-        What each column becomes before the flows: its normal scores (rank → Φ⁻¹)
-        or its standardised values (training rows' mean and sd).
-    stop_on : {"mi", "likelihood"}
-        What early stopping maximises on the validation rows: the Gaussian MI of
-        their latents or their log-likelihood.
-    test_fraction : float
-        Share of the rows held out: half for early stopping, half for the estimate.
-    patience : int
-        Evaluations without improvement before stopping.
-    eval_every : int
-        Steps between evaluations on the validation rows.
-    device : str
-        "auto", "cpu", "cuda", "cuda:N" or "mps".
-    seed : int
-        Seed of initialisation, split, noise and batches.
+    See the module docstring for what each family reads on the 5-D spiral and
+    why the defaults are what they are.
     """
 
     requires: ClassVar[tuple[str, ...]] = ("torch", "zuko")
@@ -188,54 +164,36 @@ class FlowMI(Estimator):
                                              "patience": 3, "eval_every": 50},
                                 n_samples=2000, zero_tol=0.1, easy_tol=0.1)
 
-    def __init__(self, family: str = "spline", transforms: int = 6,
-                 hidden: tuple[int, ...] | None = None, ode_steps: int = 8,
-                 steps: int = 20_000, batch_size: int = 256, lr: float = 1e-3,
-                 noise: float = 0.25, margins: str = "normal-scores", stop_on: str = "mi",
-                 test_fraction: float = 0.3, patience: int = 20, eval_every: int = 100,
-                 device: str = "auto", seed: int = 0) -> None:
-        def count(name: str, v: object, least: int) -> None:
-            require(isinstance(v, int) and not isinstance(v, bool) and v >= least,
-                    f"flow: {name} must be an integer >= {least}; got {v!r}")
-
-        require(family in FAMILIES, f"flow: family must be one of {FAMILIES}; got {family!r}")
-        count("transforms", transforms, 1)
-        count("ode_steps", ode_steps, 1)
-        if hidden is not None:
-            hidden = (hidden,) if isinstance(hidden, int) else tuple(hidden)
-            require(len(hidden) >= 1 and all(isinstance(h, int) and h >= 1 for h in hidden),
-                    f"flow: hidden must be positive layer widths; got {hidden!r}")
-        count("steps", steps, 1)
-        count("batch_size", batch_size, 2)
-        count("patience", patience, 1)
-        count("eval_every", eval_every, 1)
-        require(isinstance(lr, (int, float)) and not isinstance(lr, bool) and lr > 0,
-                f"flow: lr must be positive; got {lr!r}")
-        require(isinstance(noise, (int, float)) and not isinstance(noise, bool)
-                and math.isfinite(noise) and noise >= 0,
-                f"flow: noise must be a finite number >= 0; got {noise!r}")
-        require(margins in MARGINS, f"flow: margins must be one of {MARGINS}; got {margins!r}")
-        require(stop_on in STOP_ON, f"flow: stop_on must be one of {STOP_ON}; got {stop_on!r}")
-        require(isinstance(test_fraction, float) and 0 < test_fraction < 1,
-                f"flow: test_fraction must be a float in (0, 1); got {test_fraction!r}")
-        require(isinstance(device, str) and (device in ("auto", "cpu", "cuda", "mps")
-                                             or device.startswith("cuda:")),
-                f"flow: device must be auto, cpu, cuda, cuda:N or mps; got {device!r}")
-        self.family = family
-        self.transforms = transforms
-        self.ode_steps = ode_steps
-        self.hidden = hidden
-        self.steps = steps
-        self.batch_size = batch_size
-        self.lr = float(lr)
-        self.noise = float(noise)
-        self.margins = margins
-        self.stop_on = stop_on
-        self.test_fraction = test_fraction
-        self.patience = patience
-        self.eval_every = eval_every
-        self.device = device
-        self.seed = seed
+    family: str = param("spline", OneOf(*FAMILIES),
+                        "each side's flow: autoregressive neural spline flows (zuko) or a "
+                        "continuous flow, an ODE integrated by fixed RK4 steps")
+    transforms: int = param(6, Integer(min=1),
+                            "spline transforms per side (features permuted between them); "
+                            "spline only")
+    hidden: tuple[int, ...] | None = param(None, Optional(Widths()),
+                                           "hidden widths of each spline conditioner or ODE "
+                                           "field; none: (128, 128) for spline, (64, 64) for ode")
+    ode_steps: int = param(8, Integer(min=1), "RK4 steps from t = 0 to 1; ode only")
+    steps: int = param(20_000, Integer(min=1),
+                       "most training steps (Adam); early stopping usually ends training first")
+    batch_size: int = param(256, Integer(min=2), "minibatch size")
+    lr: float = param(1e-3, Real(gt=0, cast=True), "Adam learning rate")
+    noise: float = param(0.25, Real(ge=0, finite=True, cast=True),
+                         "sd of the Gaussian noise added to each training batch (after "
+                         "margins); 0 turns the regulariser off")
+    margins: str = param("normal-scores", OneOf(*MARGINS),
+                         "what each column becomes before the flows: its normal scores "
+                         "(rank → Φ⁻¹) or its standardised values (training rows' mean, sd)")
+    stop_on: str = param("mi", OneOf(*STOP_ON),
+                         "what early stopping maximises on the validation rows: the Gaussian "
+                         "MI of their latents or their log-likelihood")
+    test_fraction: float = param(0.3, Real(gt=0, lt=1),
+                                 "share of the rows held out: half for early stopping, half "
+                                 "for the estimate")
+    patience: int = param(20, Integer(min=1), "evaluations without improvement before stopping")
+    eval_every: int = param(100, Integer(min=1), "steps between evaluations on validation rows")
+    device: str = param("auto", Device(), "auto, cpu, cuda, cuda:N or mps")
+    seed: int = param(0, Integer(), "seed of initialisation, split, noise and batches")
 
     def min_samples(self, dim_x: int, dim_y: int) -> int:
         return max(20, 2 * (dim_x + dim_y) + 10)
@@ -254,9 +212,9 @@ class FlowMI(Estimator):
         import torch
 
         from ._flow_model import LatentGaussianFlows
-        from .neural._train import resolve_device
+        from .neural._train import torch_device
 
-        dev = resolve_device(self.device)
+        dev = torch_device(self.device)
         split = self._split(len(x), np.random.default_rng(self.seed))
         xs, ys = self._margins(x, split.train), self._margins(y, split.train)
         torch_state = torch.random.get_rng_state()
@@ -265,30 +223,34 @@ class FlowMI(Estimator):
             widths = self.hidden or DEFAULT_HIDDEN[self.family]
             model = LatentGaussianFlows(x.shape[1], y.shape[1], self.family, self.transforms,
                                         widths, self.ode_steps, dev)
-            info = self._train(model, xs, ys, split, dev)
+            result = self._train(model, xs, ys, split, dev)
             with torch.no_grad():
                 z = model.latents(*model.tensors(xs[split.test], ys[split.test]))[0]
         finally:
             torch.random.set_rng_state(torch_state)
-        value = latent_mi(z.double().cpu().numpy(), x.shape[1])
-        if not math.isfinite(value):
-            return EstimateResult(math.nan, info, ["flow latents became non-finite"])
-        return EstimateResult(value, info)
+        result.value = latent_mi(z.double().cpu().numpy(), x.shape[1])
+        if not math.isfinite(result.value):
+            result.value = math.nan
+            result.warnings.append("flow latents became non-finite")
+        return result
 
     def _train(self, model: Any, xs: np.ndarray, ys: np.ndarray,
-               split: _Split, dev: Any) -> dict[str, Any]:
+               split: _Split, dev: Any) -> EstimateResult:
         """Adam on the noisy training rows with early stopping on the validation
-        rows; ``model`` ends at its best state."""
+        rows; ``model`` ends at its best state. The result holds all but the value."""
         import torch
+
+        from .neural._stopping import EarlyStopping
 
         gen = torch.Generator().manual_seed(int(self.seed))
         opt = torch.optim.Adam(model.parameters(), lr=self.lr)
         xtr, ytr = model.tensors(xs[split.train], ys[split.train])
         xval, yval = model.tensors(xs[split.val], ys[split.val])
         bsz = min(self.batch_size, len(split.train))
-        best, best_state, since, step = -math.inf, None, 0, 0
+        stopper = EarlyStopping(1, self.patience, member_of=lambda _key: 0)
+        step = 0
         curve: dict[str, list[float]] = {"step": [], "nll": [], "mi": []}
-        while step < self.steps and since < self.patience:
+        while step < self.steps and not stopper.done:
             order = torch.randperm(len(split.train), generator=gen).to(dev)
             for s in range(0, len(order) - bsz + 1, bsz):
                 xb, yb = xtr[order[s:s + bsz]], ytr[order[s:s + bsz]]
@@ -308,17 +270,11 @@ class FlowMI(Estimator):
                     curve["step"].append(step)
                     curve["nll"].append(nll)
                     curve["mi"].append(mi)
-                    score = mi if self.stop_on == "mi" else -nll
-                    if score > best:
-                        best, since = score, 0
-                        best_state = {k: v.detach().clone()
-                                      for k, v in model.state_dict().items()}
-                    else:
-                        since += 1
-                if step >= self.steps or since >= self.patience:
+                    stopper.update(step, [mi if self.stop_on == "mi" else -nll], model)
+                if step >= self.steps or stopper.done:
                     break
-        if best_state is not None:
-            model.load_state_dict(best_state)
-        return {"device": str(dev), "steps": step, "early_stopped": since >= self.patience,
-                "curve_step": curve["step"], "curve_heldout_nll": curve["nll"],
-                "curve_heldout_mi": curve["mi"]}
+        stopper.restore(model)
+        return EstimateResult(math.nan, {"early_stopped": stopper.done,
+                                         "curve_heldout_nll": curve["nll"]},
+                              device=str(dev), steps=step,
+                              curve=TrainingCurve(curve["step"], list(curve["mi"])))

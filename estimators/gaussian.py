@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma
 
-from mibench import ContractSettings, Estimator, InputError, register_estimator
+from mibench.plugin import Bool, ContractSettings, Estimator, InputError, param, register_estimator
 
 
 def gaussian_plugin_bias(n: int, dx: int, dy: int) -> float:
@@ -37,21 +37,16 @@ def gaussian_plugin_bias(n: int, dx: int, dy: int) -> float:
 
 @register_estimator("gaussian")
 class GaussianEstimator(Estimator):
-    """MI of the Gaussian with the sample covariance (canonical correlations).
-
-    Parameters
-    ----------
-    bias_correction : bool
-        Subtract the exact small-sample bias of the plug-in estimate for
-        Gaussian data, ½ Σᵢ [ψ((n−i)/2) − ψ((n−dx−i)/2)] (i = 1..dy).
-    """
+    """MI of the Gaussian with the sample covariance (canonical correlations)."""
 
     description = ("Gaussian plug-in MI from canonical correlations (exact for Gaussian "
                    "data; neither bound otherwise)")
     contract = ContractSettings(zero_tol=0.02, easy_tol=0.05)
 
-    def __init__(self, bias_correction: bool = False) -> None:
-        self.bias_correction = bias_correction
+    bias_correction: bool = param(False, Bool(),
+                                  "subtract the exact small-sample bias of the plug-in "
+                                  "estimate for Gaussian data, ½ Σᵢ [ψ((n−i)/2) − ψ((n−dx−i)/2)] "
+                                  "(i = 1..dy)")
 
     def min_samples(self, dim_x: int, dim_y: int) -> int:
         return dim_x + dim_y + 2

@@ -23,7 +23,7 @@ import numpy as np
 from scipy.special import ndtri
 from scipy.stats import rankdata
 
-from mibench import ContractSettings, Estimator, register_estimator
+from mibench.plugin import Bool, ContractSettings, Estimator, param, register_estimator
 
 from .gaussian import GaussianEstimator
 
@@ -36,21 +36,15 @@ def copula_normal_scores(a: np.ndarray) -> np.ndarray:
 
 @register_estimator("gcmi")
 class GaussianCopulaMI(Estimator):
-    """Gaussian-copula MI: normal scores of each column, then the Gaussian estimate.
-
-    Parameters
-    ----------
-    bias_correction : bool
-        Subtract the exact small-sample bias of the Gaussian estimate (the
-        method's default, as in Ince et al.).
-    """
+    """Gaussian-copula MI: normal scores of each column, then the Gaussian estimate."""
 
     description = ("Gaussian-copula MI (Ince et al. 2017): rank-normalised columns, "
                    "bias-corrected Gaussian estimate; invariant to monotone maps")
     contract = ContractSettings(zero_tol=0.02, easy_tol=0.05)
 
-    def __init__(self, bias_correction: bool = True) -> None:
-        self.bias_correction = bias_correction
+    bias_correction: bool = param(True, Bool(),
+                                  "subtract the exact small-sample bias of the Gaussian "
+                                  "estimate (the method's default, as in Ince et al.)")
 
     def min_samples(self, dim_x: int, dim_y: int) -> int:
         return dim_x + dim_y + 2

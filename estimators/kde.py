@@ -29,8 +29,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from mibench import ContractSettings, Estimator, InputError, register_estimator, require
-from mibench.runtime import thread_budget
+from mibench.plugin import (
+    Bool,
+    ContractSettings,
+    Either,
+    Estimator,
+    InputError,
+    Integer,
+    OneOf,
+    Real,
+    param,
+    register_estimator,
+    thread_budget,
+)
 
 _TINY = 1e-280
 
@@ -129,34 +140,19 @@ _WARMED: set[type] = set()
 
 @register_estimator("kde")
 class KDE(Estimator):
-    """Gaussian KDE plug-in MI with full-covariance kernels.
-
-    Parameters
-    ----------
-    bandwidth : {"scott", "silverman"} or float
-        Bandwidth factor rule, or a fixed factor (kernel covariance = factor² Σ̂).
-    leave_one_out : bool
-        Evaluate each density without the point's own kernel (default) instead
-        of by resubstitution.
-    block : int
-        Rows and columns per kernel block (memory ≈ 8·block² bytes per thread).
-    """
+    """Gaussian KDE plug-in MI with full-covariance kernels."""
 
     description = "Gaussian-kernel KDE plug-in (Moon et al. 1995), full covariance, leave-one-out"
     contract = ContractSettings(zero_tol=0.05, easy_tol=0.08)
 
-    def __init__(self, bandwidth: str | float = "scott", leave_one_out: bool = True,
-                 block: int = 1024) -> None:
-        require(bandwidth in ("scott", "silverman") or (
-            isinstance(bandwidth, (int, float)) and not isinstance(bandwidth, bool)
-            and bandwidth > 0),
-            f"kde: bandwidth must be 'scott', 'silverman' or a positive number; "
-            f"got {bandwidth!r}")
-        require(isinstance(block, int) and block >= 16,
-                f"kde: block must be an integer >= 16; got {block!r}")
-        self.bandwidth = bandwidth
-        self.leave_one_out = leave_one_out
-        self.block = block
+    bandwidth: str | float = param("scott", Either(OneOf("scott", "silverman"), Real(gt=0)),
+                                   "bandwidth factor rule, or a fixed factor (kernel "
+                                   "covariance = factor² Σ̂)")
+    leave_one_out: bool = param(True, Bool(),
+                                "evaluate each density without the point's own kernel instead "
+                                "of by resubstitution")
+    block: int = param(1024, Integer(min=16),
+                       "rows and columns per kernel block (memory ≈ 8·block² bytes per thread)")
 
     def min_samples(self, dim_x: int, dim_y: int) -> int:
         return dim_x + dim_y + 2

@@ -20,18 +20,22 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma
 
-from mibench import (
+from mibench.plugin import (
+    Bool,
     ContractSettings,
     Estimator,
     InputError,
+    Integer,
+    OneOf,
+    param,
     register_estimator,
-    require,
+    thread_budget,
 )
-from mibench.runtime import thread_budget
 
 from ._knn import (
+    JITTER,
     METRICS,
-    check_knn_params,
+    WORKERS,
     joint_kth_distance,
     kth_distance,
     log_unit_ball,
@@ -41,31 +45,18 @@ from ._knn import (
 
 @register_estimator("kl")
 class KozachenkoLeonenkoMI(Estimator):
-    """H(X) + H(Y) − H(X, Y) with Kozachenko–Leonenko k-NN entropies.
-
-    Parameters
-    ----------
-    k : int
-        Neighbour rank of the entropy estimates.
-    metric : {"max", "euclidean"}
-        Norm within X and within Y (joint: the larger of the two).
-    jitter, standardize, seed, workers
-        As for ``ksg``.
-    """
+    """H(X) + H(Y) − H(X, Y) with Kozachenko–Leonenko k-NN entropies."""
 
     description = "MI from three Kozachenko-Leonenko k-NN entropies, H(X)+H(Y)-H(X,Y)"
     contract = ContractSettings(zero_tol=0.08, easy_tol=0.08)
 
-    def __init__(self, k: int = 3, metric: str = "max", jitter: float = 1e-10,
-                 standardize: bool = True, seed: int = 0, workers: int | None = None) -> None:
-        check_knn_params("kl", k, jitter, workers)
-        require(metric in METRICS, f"kl: metric must be one of {METRICS}; got {metric!r}")
-        self.k = k
-        self.metric = metric
-        self.jitter = jitter
-        self.standardize = standardize
-        self.seed = seed
-        self.workers = workers
+    k: int = param(3, Integer(min=1), "neighbour rank of the entropy estimates")
+    metric: str = param("max", OneOf(*METRICS),
+                        "norm within X and within Y (joint: the larger of the two)")
+    jitter: float = param(1e-10, JITTER, "tie-breaking noise, as for ksg")
+    standardize: bool = param(True, Bool(), "scale each column to unit variance first")
+    seed: int = param(0, Integer(), "seed of the jitter")
+    workers: int | None = param(None, WORKERS, "threads for the neighbour search")
 
     def min_samples(self, dim_x: int, dim_y: int) -> int:
         return self.k + 1

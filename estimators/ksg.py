@@ -43,13 +43,28 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma
 
-from mibench import ContractSettings, Estimator, register_estimator, require
-from mibench.runtime import thread_budget
+from mibench.plugin import (
+    Bool,
+    ContractSettings,
+    EstimateResult,
+    Estimator,
+    Integer,
+    OneOf,
+    Optional,
+    Real,
+    Text,
+    param,
+    register_estimator,
+    require,
+    resolve_device,
+    thread_budget,
+)
 
 from ._knn import (
     ALGORITHMS,
+    JITTER,
     METRICS,
-    check_knn_params,
+    WORKERS,
     choose_algorithm,
     ksg_counts,
     prepare_columns,
@@ -60,80 +75,45 @@ _WARMED: set[type] = set()
 
 @register_estimator("ksg")
 class KSG(Estimator):
-    """Kraskov–Stögbauer–Grassberger k-NN estimator (algorithms 1 and 2).
-
-    Parameters
-    ----------
-    k : int
-        Number of neighbours (KSG recommend 2–4; larger k: less variance, more bias).
-    variant : int
-        1 (default) or 2, the two algorithms of the paper.
-    metric : {"max", "euclidean"}
-        Norm within X and within Y; the joint distance is the larger of the two.
-    algorithm : {"auto", "tree", "brute"}
-        Neighbour search: KD-trees, blocked exact brute force, or chosen from
-        the joint dimension (measured crossovers; brute on a GPU).
-    device : str
-        ``cpu`` (numpy) or a torch device such as ``cuda`` for the brute force.
-    block_mb : float or None
-        Memory bound of one brute-force block, in MiB; none picks by norm
-        (4 for Euclidean, 128 for max; measured, see ``_knn.default_block_mb``).
-    jitter : float
-        Scale of the seeded Gaussian noise that breaks ties, relative to each
-        column's standard deviation; 0 turns it off (then more than k
-        duplicates of a point are an error).
-    standardize : bool
-        Scale each column to unit variance first (the norms mix columns).
-    seed : int
-        Seed of the jitter.
-    workers : int or None
-        Threads for the neighbour search; None uses the run's thread budget.
-    """
+    """Kraskov–Stögbauer–Grassberger k-NN estimator (algorithms 1 and 2)."""
 
     description = "Kraskov k-NN estimator (KSG 2004), algorithms 1 and 2, max or Euclidean " \
                   "norms, KD-trees or blocked brute force (numpy, torch/CUDA)"
     contract = ContractSettings(zero_tol=0.05, easy_tol=0.06)
 
-    def __init__(self, k: int = 3, variant: int = 1, metric: str = "max",
-                 algorithm: str = "auto", device: str = "cpu", block_mb: float | None = None,
-                 jitter: float = 1e-10, standardize: bool = True, seed: int = 0,
-                 workers: int | None = None) -> None:
-        require(isinstance(k, int) and not isinstance(k, bool) and k >= 1,
-                f"ksg: k must be a positive integer; got {k!r}")
-        require(variant in (1, 2), f"ksg: variant must be 1 or 2; got {variant!r}")
-        require(metric in METRICS, f"ksg: metric must be one of {METRICS}; got {metric!r}")
-        require(algorithm in ALGORITHMS,
-                f"ksg: algorithm must be one of {ALGORITHMS}; got {algorithm!r}")
-        require(isinstance(device, str) and device != "",
-                f"ksg: device must be 'cpu' or a torch device name; got {device!r}")
-        require(not (algorithm == "tree" and device not in ("cpu", "auto")),
-                f"ksg: algorithm=tree runs on the CPU only; got device={device!r}")
-        require(block_mb is None or (isinstance(block_mb, (int, float))
-                                     and not isinstance(block_mb, bool) and block_mb > 0),
-                f"ksg: block_mb must be a positive number or none; got {block_mb!r}")
-        check_knn_params("ksg", None, jitter, workers)
-        self.k = k
-        self.variant = variant
-        self.metric = metric
-        self.algorithm = algorithm
-        self.device = device
-        self.block_mb = None if block_mb is None else float(block_mb)
-        self.jitter = jitter
-        self.standardize = standardize
-        self.seed = seed
-        self.workers = workers
+    k: int = param(3, Integer(min=1),
+                   "number of neighbours (KSG recommend 2–4; larger k: less variance, more bias)")
+    variant: int = param(1, OneOf(1, 2), "1 (default) or 2, the two algorithms of the paper")
+    metric: str = param("max", OneOf(*METRICS),
+                        "norm within X and within Y; the joint distance is the larger of the two")
+    algorithm: str = param("auto", OneOf(*ALGORITHMS),
+                           "neighbour search: KD-trees, blocked exact brute force, or chosen "
+                           "from the joint dimension (measured crossovers; brute on a GPU)")
+    device: str = param("cpu", Text(),
+                        "cpu (numpy), auto, or a torch device such as cuda for the brute force")
+    block_mb: float | None = param(None, Optional(Real(gt=0, cast=True)),
+                                   "memory bound of one brute-force block (MiB); none picks by "
+                                   "norm (4 for Euclidean, 128 for max; see "
+                                   "_knn.default_block_mb)")
+    jitter: float = param(1e-10, JITTER, "scale of the seeded Gaussian noise that breaks ties, "
+                                         "relative to each column's sd; 0 turns it off (then "
+                                         "more than k duplicates of a point are an error)")
+    standardize: bool = param(True, Bool(),
+                              "scale each column to unit variance first (the norms mix columns)")
+    seed: int = param(0, Integer(), "seed of the jitter")
+    workers: int | None = param(None, WORKERS, "threads for the neighbour search; none uses "
+                                               "the run's thread budget")
+
+    def __post_init__(self) -> None:
+        require(not (self.algorithm == "tree" and self.device not in ("cpu", "auto")),
+                f"ksg: algorithm=tree runs on the CPU only; got device={self.device!r}")
 
     def min_samples(self, dim_x: int, dim_y: int) -> int:
         return self.k + 1
 
     def _device(self) -> str:
-        if self.device != "auto":
-            return self.device
-        try:
-            import torch
-        except ImportError:
-            return "cpu"
-        return "cuda" if torch.cuda.is_available() else "cpu"
+        # the brute force computes in float64, which Apple's MPS does not have
+        return resolve_device(self.device, accelerators=("cuda",))
 
     def prepare(self) -> None:
         """Import scikit-learn's KD-tree (about a second the first time) and run one
@@ -152,17 +132,20 @@ class KSG(Estimator):
     def _prepare(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return prepare_columns(x, y, self.standardize, self.jitter, self.seed)
 
-    def _estimate(self, x: np.ndarray, y: np.ndarray) -> float:
+    def _estimate(self, x: np.ndarray, y: np.ndarray) -> EstimateResult:
         n = x.shape[0]
         k = self.k
         workers = self.workers if self.workers is not None else thread_budget()
+        device = self._device()
         x, y = self._prepare(x, y)
         nx, ny = ksg_counts(x, y, k, variant=self.variant, metric=self.metric,
                             algorithm=self.algorithm, workers=workers,
-                            block_mb=self.block_mb, device=self._device())
+                            block_mb=self.block_mb, device=device)
         if self.variant == 1:
-            return float(digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1)))
-        return float(digamma(k) - 1.0 / k + digamma(n) - np.mean(digamma(nx) + digamma(ny)))
+            value = digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1))
+        else:
+            value = digamma(k) - 1.0 / k + digamma(n) - np.mean(digamma(nx) + digamma(ny))
+        return EstimateResult(float(value), device=device)
 
     def algorithm_for(self, n: int, dim_x: int, dim_y: int) -> str:
         """The search ``algorithm="auto"`` would use for this shape."""

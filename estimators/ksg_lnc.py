@@ -54,10 +54,21 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
-from mibench import ContractSettings, Estimator, InputError, register_estimator, require
-from mibench.runtime import thread_budget
+from mibench.plugin import (
+    Bool,
+    ContractSettings,
+    Estimator,
+    InputError,
+    Integer,
+    Optional,
+    Real,
+    param,
+    register_estimator,
+    require,
+    thread_budget,
+)
 
-from ._knn import prepare_columns
+from ._knn import JITTER, WORKERS, prepare_columns
 from .ksg import KSG
 
 
@@ -82,45 +93,28 @@ def uniform_threshold(k: int, d: int, quantile: float, draws: int = 100_000) -> 
 
 @register_estimator("ksg-lnc")
 class KSGLNC(Estimator):
-    """KSG (algorithm 1, max-norm) plus the local non-uniformity correction.
-
-    Parameters
-    ----------
-    k : int or None
-        Neighbours; must exceed the joint dimension d (the local PCA needs
-        k > d). None: max(5, d + 1).
-    quantile : float
-        Sets α: the fraction of truly uniform neighbourhoods that would be
-        corrected (0.1 % by default; see the module docstring for the trade).
-    max_dim : int
-        Largest joint dimension accepted (see the module docstring).
-    jitter, standardize, seed, workers
-        As for ``ksg``.
-    """
+    """KSG (algorithm 1, max-norm) plus the local non-uniformity correction."""
 
     description = "KSG with the local non-uniformity correction (Gao, Ver Steeg & " \
                   "Galstyan 2015) for strong dependence"
     contract = ContractSettings(zero_tol=0.06, easy_tol=0.06)
 
-    def __init__(self, k: int | None = None, quantile: float = 0.001, max_dim: int = 10,
-                 jitter: float = 1e-10, standardize: bool = True, seed: int = 0,
-                 workers: int | None = None) -> None:
-        require(k is None or (isinstance(k, int) and not isinstance(k, bool) and k >= 2),
-                f"ksg-lnc: k must be an integer >= 2 or none; got {k!r}")
-        require(isinstance(quantile, (int, float)) and not isinstance(quantile, bool)
-                and 0 < quantile < 1, f"ksg-lnc: quantile must be in (0, 1); got {quantile!r}")
-        require(isinstance(max_dim, int) and not isinstance(max_dim, bool) and max_dim >= 2,
-                f"ksg-lnc: max_dim must be an integer >= 2; got {max_dim!r}")
-        self.k = k
-        self.quantile = float(quantile)
-        self.max_dim = max_dim
-        # the jitter, standardisation and workers are KSG's, validated there
-        self._ksg = KSG(k=5 if k is None else k, jitter=jitter, standardize=standardize,
-                        seed=seed, workers=workers)
-        self.jitter = jitter
-        self.standardize = standardize
-        self.seed = seed
-        self.workers = workers
+    k: int | None = param(None, Optional(Integer(min=2)),
+                          "neighbours; must exceed the joint dimension d (the local PCA needs "
+                          "k > d); none: max(5, d + 1)")
+    quantile: float = param(0.001, Real(gt=0, lt=1, cast=True),
+                            "sets α: the fraction of truly uniform neighbourhoods that would be "
+                            "corrected (see the module docstring for the trade)")
+    max_dim: int = param(10, Integer(min=2),
+                         "largest joint dimension accepted (see the module docstring)")
+    jitter: float = param(1e-10, JITTER, "tie-breaking noise, as for ksg")
+    standardize: bool = param(True, Bool(), "scale each column to unit variance first")
+    seed: int = param(0, Integer(), "seed of the jitter")
+    workers: int | None = param(None, WORKERS, "threads for the neighbour search")
+
+    def __post_init__(self) -> None:
+        self._ksg = KSG(k=5 if self.k is None else self.k, jitter=self.jitter,
+                        standardize=self.standardize, seed=self.seed, workers=self.workers)
 
     def _k_for(self, d: int) -> int:
         return max(5, d + 1) if self.k is None else self.k
@@ -141,7 +135,7 @@ class KSGLNC(Estimator):
         xs, ys = prepare_columns(x, y, self.standardize, self.jitter, self.seed)
         # the columns are prepared once, here; KSG gets them as they are
         ksg = self._ksg.with_params(k=k, algorithm="tree", standardize=False, jitter=0.0)
-        value = ksg._estimate(xs, ys)
+        value = ksg._estimate(xs, ys).value
         z = np.hstack([xs, ys])
         workers = self.workers if self.workers is not None else thread_budget()
         _, idx = cKDTree(z).query(z, k=k + 1, p=math.inf, workers=workers)

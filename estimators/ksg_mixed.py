@@ -28,37 +28,33 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma
 
-from mibench import ContractSettings, Estimator, register_estimator
-from mibench.runtime import thread_budget
-from mibench.validation import standardize_columns
+from mibench.plugin import (
+    Bool,
+    ContractSettings,
+    Estimator,
+    Integer,
+    param,
+    register_estimator,
+    standardize_columns,
+    thread_budget,
+)
 
-from ._knn import _joint_tree_max, check_knn_params, marginal_counts
+from ._knn import WORKERS, _joint_tree_max, marginal_counts
 
 
 @register_estimator("ksg-mixed")
 class KSGMixed(Estimator):
-    """Gao et al. (2017) k-NN estimator for discrete, continuous and mixed data.
-
-    Parameters
-    ----------
-    k : int
-        Neighbours (for continuous points).
-    standardize : bool
-        Scale each column to unit variance first (ties are kept).
-    workers : int or None
-        Threads for the neighbour search; None uses the run's thread budget.
-    """
+    """Gao et al. (2017) k-NN estimator for discrete, continuous and mixed data."""
 
     description = "mixed discrete-continuous k-NN MI (Gao, Kannan, Oh & Viswanath 2017); " \
                   "exact ties, no jitter"
     contract = ContractSettings(zero_tol=0.05, easy_tol=0.06)
 
-    def __init__(self, k: int = 5, standardize: bool = True, workers: int | None = None
-                 ) -> None:
-        check_knn_params("ksg-mixed", k, None, workers)
-        self.k = k
-        self.standardize = standardize
-        self.workers = workers
+    k: int = param(5, Integer(min=1), "neighbours (for continuous points)")
+    standardize: bool = param(True, Bool(),
+                              "scale each column to unit variance first (ties are kept)")
+    workers: int | None = param(None, WORKERS, "threads for the neighbour search; none uses "
+                                               "the run's thread budget")
 
     def min_samples(self, dim_x: int, dim_y: int) -> int:
         return self.k + 1

@@ -9,12 +9,27 @@ Quick start (NAME is any name from ``list_estimators()`` / ``list_tasks()``, or
     x, y = task.sample(1000, np.random.default_rng(0))
     est.estimate(x, y), task.mi
     df = mibench.run(estimators="NAME[key=1|2]", tasks="NAME", n=1000, seeds=5)
+
+The engine is in layers that import only downward — ``core`` (contracts,
+declared parameters, registry), ``plan`` (the run specification and its
+cells), ``store`` (the declared result row and the store), ``run``
+(executors), ``analysis``, ``report`` and ``cli``; plugins import
+:mod:`mibench.plugin`, and :mod:`mibench.testing` holds the contract suite.
 """
 
 from __future__ import annotations
 
-from .base import ContractSettings, EstimateResult, Estimator, Task, require
-from .errors import (
+from . import _compat
+from .analysis.summary import summarize
+from .core.contracts import (
+    Ceiling,
+    ContractSettings,
+    EstimateResult,
+    Estimator,
+    Task,
+    TrainingCurve,
+)
+from .core.errors import (
     InputError,
     MibenchError,
     ParameterError,
@@ -23,30 +38,35 @@ from .errors import (
     StoreError,
     UnknownNameError,
 )
-from .factory import get_estimator, get_task
-from .registry import module_error, register_estimator, register_task
-from .runner import run, summarize
-from .store import load_results
-from .suites import Suite, SuiteGroup, get_suite, register_suite
+from .core.factory import get_estimator, get_task
+from .core.params import param, require
+from .core.registry import module_error, register_estimator, register_task
+from .plan.suites import Suite, SuiteGroup, get_suite, register_suite
+from .run.runner import run
+from .store.schema import Status
+from .store.sqlite import load_results
+
+_compat.install()
 
 __version__ = "0.1.0"
 
 
 def list_estimators() -> list[str]:
     """Names of every registered estimator (available or not)."""
-    from .registry import estimators
+    from .core.registry import estimators
 
     return estimators.names()
 
 
 def list_tasks() -> list[str]:
     """Names of every registered task family."""
-    from .registry import tasks
+    from .core.registry import tasks
 
     return tasks.names()
 
 
 __all__ = [
+    "Ceiling",
     "ContractSettings",
     "EstimateResult",
     "Estimator",
@@ -55,10 +75,12 @@ __all__ = [
     "ParameterError",
     "PluginUnavailableError",
     "SelectorError",
+    "Status",
     "StoreError",
     "Suite",
     "SuiteGroup",
     "Task",
+    "TrainingCurve",
     "UnknownNameError",
     "get_estimator",
     "get_suite",
@@ -67,6 +89,7 @@ __all__ = [
     "list_tasks",
     "load_results",
     "module_error",
+    "param",
     "register_estimator",
     "register_suite",
     "register_task",

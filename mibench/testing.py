@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from .base import Estimator, Task
-from .errors import InputError, ParameterError
-from .factory import get_estimator, get_task
-from .selectors import parse_selector
+from .core.contracts import Estimator, Task
+from .core.errors import InputError, ParameterError
+from .core.factory import get_estimator, get_task
+from .core.selectors import parse_selector
 
 Check = Callable[[], None]
 

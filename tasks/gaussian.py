@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from mibench import Task, register_task, require
+from mibench.plugin import Integer, Optional, Real, Task, param, register_task
 
 
 def gaussian_mi(dim: int, rho: float) -> float:
@@ -26,34 +26,19 @@ def rho_for_mi(mi: float, dim: int) -> float:
 
 @register_task("gaussian")
 class GaussianTask(Task):
-    """Componentwise-correlated standard Gaussians.
-
-    Parameters
-    ----------
-    dim : int
-        Dimension of X and of Y.
-    rho : float
-        Correlation of each pair (X_i, Y_i), |rho| < 1. Ignored if ``mi`` is set.
-    target_mi : float or None
-        Target MI in nats; when given, rho is solved for it (rho ≥ 0).
-    """
+    """Componentwise-correlated standard Gaussians."""
 
     description = "X, Y ~ N(0, I_dim) with corr(X_i, Y_i) = rho; MI = -dim/2 log(1-rho^2)"
 
-    def __init__(self, dim: int = 1, rho: float = 0.5, target_mi: float | None = None) -> None:
-        require(isinstance(dim, int) and not isinstance(dim, bool) and dim >= 1,
-                f"gaussian: dim must be a positive integer; got {dim!r}")
-        require(isinstance(rho, (int, float)) and not isinstance(rho, bool),
-                f"gaussian: rho must be a number; got {rho!r}")
-        require(abs(rho) < 1, f"gaussian: rho must satisfy |rho| < 1; got {rho}")
-        if target_mi is not None:
-            require(isinstance(target_mi, (int, float)) and math.isfinite(target_mi)
-                    and target_mi >= 0,
-                    f"gaussian: target_mi must be a finite number >= 0; got {target_mi!r}")
-        self.dim = dim
-        self.rho = float(rho)
-        self.target_mi = target_mi
-        self._rho = rho_for_mi(float(target_mi), dim) if target_mi is not None else float(rho)
+    dim: int = param(1, Integer(min=1), "dimension of X and of Y")
+    rho: float = param(0.5, Real(gt=-1, lt=1, cast=True, text="a number with |rho| < 1"),
+                       "correlation of each pair (X_i, Y_i); ignored if target_mi is set")
+    target_mi: float | None = param(None, Optional(Real(ge=0, finite=True)),
+                                    "target MI in nats; when given, rho (>= 0) is solved for it")
+
+    def __post_init__(self) -> None:
+        self._rho = (rho_for_mi(float(self.target_mi), self.dim) if self.target_mi is not None
+                     else self.rho)
 
     @property
     def dim_x(self) -> int:

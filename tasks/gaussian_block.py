@@ -16,36 +16,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from mibench import ParameterError, Task, register_task, require
+from mibench.plugin import Integer, ParameterError, Real, Task, param, register_task, require
 
-
-def _posint(v: object, name: str, family: str, minimum: int = 1) -> int:
-    require(isinstance(v, int) and not isinstance(v, bool) and v >= minimum,
-            f"{family}: {name} must be an integer >= {minimum}; got {v!r}")
-    return int(v)  # type: ignore[arg-type]
-
-
-def _corr(v: object, name: str, family: str) -> float:
-    require(isinstance(v, (int, float)) and not isinstance(v, bool) and -1 < v < 1,
-            f"{family}: {name} must be a number in (-1, 1); got {v!r}")
-    return float(v)  # type: ignore[arg-type]
+#: A correlation strictly between −1 and 1.
+CORR = Real(gt=-1, lt=1, cast=True)
+DIM_X = param(5, Integer(min=1), "dimension of X")
+DIM_Y = param(5, Integer(min=1), "dimension of Y")
 
 
 class BlockGaussian(Task):
-    """Base of Gaussian tasks defined by a joint covariance matrix."""
+    """Base of Gaussian tasks defined by a joint covariance matrix; a subclass
+    declares ``dim_x`` and ``dim_y`` among its parameters."""
 
-    dx: int
-    dy: int
     _chol: np.ndarray
     _mi: float
 
-    def get_params(self) -> dict[str, object]:
-        # dim_x / dim_y are properties of every task, so those values live in dim_x_ / dim_y_
-        return {k: getattr(self, k + "_" if k in ("dim_x", "dim_y") else k)
-                for k in self.param_defaults()}
-
-    def _set_cov(self, cov: np.ndarray, dx: int, dy: int) -> None:
-        self.dx, self.dy = dx, dy
+    def _set_cov(self, cov: np.ndarray) -> None:
         try:
             self._chol = np.linalg.cholesky(cov)
         except np.linalg.LinAlgError:
@@ -54,26 +40,19 @@ class BlockGaussian(Task):
                 f"definite (smallest eigenvalue {np.linalg.eigvalsh(cov).min():.3g}); "
                 "lower the correlations"
             ) from None
+        dx = self.dim_x
         _, ld = np.linalg.slogdet(cov)
         _, ldx = np.linalg.slogdet(cov[:dx, :dx])
         _, ldy = np.linalg.slogdet(cov[dx:, dx:])
         self._mi = max(0.0, 0.5 * (ldx + ldy - ld))
 
     @property
-    def dim_x(self) -> int:
-        return self.dx
-
-    @property
-    def dim_y(self) -> int:
-        return self.dy
-
-    @property
     def mi(self) -> float:
         return self._mi
 
     def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        z = rng.standard_normal((n, self.dx + self.dy)) @ self._chol.T
-        return z[:, : self.dx], z[:, self.dx :]
+        z = rng.standard_normal((n, self.dim_x + self.dim_y)) @ self._chol.T
+        return z[:, : self.dim_x], z[:, self.dim_x :]
 
 
 def _with_inner(d: int, inner: float) -> np.ndarray:
@@ -85,18 +64,15 @@ class DenseGaussian(BlockGaussian):
     """All cross-correlations equal to ``c`` (and within-block correlation ``inner``)."""
 
     description = "Gaussian, every corr(X_i, Y_j) = c; MI from log-determinants"
+    dim_x: int = param(3, Integer(min=1), "dimension of X")
+    dim_y: int = param(3, Integer(min=1), "dimension of Y")
+    c: float = param(0.2, CORR, "every cross-correlation corr(X_i, Y_j)")
+    inner: float = param(0.0, CORR, "every correlation within X and within Y")
 
-    def __init__(self, dim_x: int = 3, dim_y: int = 3, c: float = 0.2,
-                 inner: float = 0.0) -> None:
-        self.dim_x_ = _posint(dim_x, "dim_x", "gaussian-dense")
-        self.dim_y_ = _posint(dim_y, "dim_y", "gaussian-dense")
-        self.c = _corr(c, "c", "gaussian-dense")
-        self.inner = _corr(inner, "inner", "gaussian-dense")
-        dx, dy = self.dim_x_, self.dim_y_
-        cov = np.block([[_with_inner(dx, inner), np.full((dx, dy), c)],
-                        [np.full((dy, dx), c), _with_inner(dy, inner)]])
-        self._set_cov(cov, dx, dy)
-
+    def __post_init__(self) -> None:
+        dx, dy = self.dim_x, self.dim_y
+        self._set_cov(np.block([[_with_inner(dx, self.inner), np.full((dx, dy), self.c)],
+                                [np.full((dy, dx), self.c), _with_inner(dy, self.inner)]]))
 
     @classmethod
     def examples(cls) -> list[str]:
@@ -108,26 +84,23 @@ class SparseGaussian(BlockGaussian):
     """``nonzero`` cross-correlations of value ``c`` at seeded random positions."""
 
     description = "Gaussian with a few nonzero cross-correlations c at seeded positions"
+    dim_x: int = DIM_X
+    dim_y: int = DIM_Y
+    nonzero: int = param(3, Integer(min=0), "cross-correlations that are not zero")
+    c: float = param(0.5, CORR, "their value")
+    structure_seed: int = param(0, Integer(min=0), "seed of their positions (the task's, not "
+                                                   "the samples')")
 
-    def __init__(self, dim_x: int = 5, dim_y: int = 5, nonzero: int = 3, c: float = 0.5,
-                 structure_seed: int = 0) -> None:
-        fam = "gaussian-sparse"
-        self.dim_x_ = _posint(dim_x, "dim_x", fam)
-        self.dim_y_ = _posint(dim_y, "dim_y", fam)
-        self.nonzero = _posint(nonzero, "nonzero", fam, minimum=0)
-        require(self.nonzero <= self.dim_x_ * self.dim_y_,
-                f"{fam}: nonzero must be at most dim_x*dim_y = {self.dim_x_ * self.dim_y_}; "
-                f"got {nonzero}")
-        self.c = _corr(c, "c", fam)
-        self.structure_seed = _posint(structure_seed, "structure_seed", fam, minimum=0)
-        dx, dy = self.dim_x_, self.dim_y_
+    def __post_init__(self) -> None:
+        dx, dy = self.dim_x, self.dim_y
+        require(self.nonzero <= dx * dy,
+                f"{self.name}: nonzero must be at most dim_x*dim_y = {dx * dy}; "
+                f"got {self.nonzero}")
         cross = np.zeros(dx * dy)
-        pos = np.random.default_rng(structure_seed).choice(dx * dy, self.nonzero, replace=False)
-        cross[pos] = c
+        rng = np.random.default_rng(self.structure_seed)
+        cross[rng.choice(dx * dy, self.nonzero, replace=False)] = self.c
         cross = cross.reshape(dx, dy)
-        cov = np.block([[np.eye(dx), cross], [cross.T, np.eye(dy)]])
-        self._set_cov(cov, dx, dy)
-
+        self._set_cov(np.block([[np.eye(dx), cross], [cross.T, np.eye(dy)]]))
 
     @classmethod
     def examples(cls) -> list[str]:
@@ -139,20 +112,18 @@ class PairsGaussian(BlockGaussian):
     """``k`` correlated pairs (X_i, Y_i) with correlation rho; the rest independent."""
 
     description = "Gaussian, k pairs corr(X_i, Y_i) = rho, other dims noise; MI = -k/2 log(1-rho^2)"
+    dim_x: int = DIM_X
+    dim_y: int = DIM_Y
+    k: int = param(2, Integer(min=0), "correlated pairs (the first k coordinates)")
+    rho: float = param(0.8, CORR, "their correlation")
 
-    def __init__(self, dim_x: int = 5, dim_y: int = 5, k: int = 2, rho: float = 0.8) -> None:
-        fam = "gaussian-pairs"
-        self.dim_x_ = _posint(dim_x, "dim_x", fam)
-        self.dim_y_ = _posint(dim_y, "dim_y", fam)
-        self.k = _posint(k, "k", fam, minimum=0)
-        require(self.k <= min(self.dim_x_, self.dim_y_),
-                f"{fam}: k must be at most min(dim_x, dim_y); got {k}")
-        self.rho = _corr(rho, "rho", fam)
-        dx, dy = self.dim_x_, self.dim_y_
+    def __post_init__(self) -> None:
+        dx, dy = self.dim_x, self.dim_y
+        require(self.k <= min(dx, dy),
+                f"{self.name}: k must be at most min(dim_x, dim_y); got {self.k}")
         cross = np.zeros((dx, dy))
-        cross[np.arange(self.k), np.arange(self.k)] = rho
-        self._set_cov(np.block([[np.eye(dx), cross], [cross.T, np.eye(dy)]]), dx, dy)
-
+        cross[np.arange(self.k), np.arange(self.k)] = self.rho
+        self._set_cov(np.block([[np.eye(dx), cross], [cross.T, np.eye(dy)]]))
 
     @classmethod
     def examples(cls) -> list[str]:

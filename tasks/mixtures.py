@@ -41,7 +41,7 @@ import numpy as np
 from scipy.linalg import solve_triangular
 from scipy.special import logsumexp
 
-from mibench import Task, register_task, require
+from mibench.plugin import Integer, Real, Task, param, register_task, require
 
 MC_SAMPLES = 200_000
 MC_SEED = 20231
@@ -142,19 +142,10 @@ def _monte_carlo_mi(task: GaussianMixtureTask) -> tuple[float, float]:
     return mean, math.sqrt(var / m)
 
 
-def _number(v: object, name: str, family: str, lo: float = -math.inf, hi: float = math.inf,
-            open_lo: bool = True) -> float:
-    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) \
-        and (v > lo if open_lo else v >= lo) and v < hi
-    require(ok, f"{family}: {name} must be a number in {'(' if open_lo else '['}{lo}, {hi}); "
-                f"got {v!r}")
-    return float(v)  # type: ignore[arg-type]
-
-
-def _count(v: object, name: str, family: str, minimum: int = 1) -> int:
-    require(isinstance(v, int) and not isinstance(v, bool) and v >= minimum,
-            f"{family}: {name} must be an integer >= {minimum}; got {v!r}")
-    return int(v)  # type: ignore[arg-type]
+#: The constraints of these tasks' parameters.
+NUMBER = Real(finite=True, cast=True)
+CORR = Real(gt=-1, lt=1, cast=True)
+COUNT = Integer(min=1)
 
 
 @register_task("mixture-x")
@@ -163,8 +154,9 @@ class MixtureX(GaussianMixtureTask):
 
     description = "1x1 mixture of N(0, corr rho) and N(0, corr -rho): an X; MI by Monte Carlo"
 
-    def __init__(self, rho: float = 0.9) -> None:
-        self.rho = _number(rho, "rho", "mixture-x", -1, 1)
+    rho: float = param(0.9, CORR, "correlation of one component (the other has −rho)")
+
+    def __post_init__(self) -> None:
         covs = [np.array([[1.0, s * self.rho], [s * self.rho, 1.0]]) for s in (-1, 1)]
         self._set_mixture([0.5, 0.5], [[0, 0], [0, 0]], covs, 1)
 
@@ -204,9 +196,11 @@ class Galaxy(GaussianMixtureTask):
 
     description = "2x1 two Gaussian balls, X spun into a spiral galaxy; MI by Monte Carlo"
 
-    def __init__(self, speed: float = 0.5, distance: float = 3.0) -> None:
-        self.speed = _number(speed, "speed", "galaxy")
-        self.distance = _number(distance, "distance", "galaxy", 0, math.inf, open_lo=False)
+    speed: float = param(0.5, NUMBER, "spin: angle per squared unit norm")
+    distance: float = param(3.0, Real(ge=0, finite=True, cast=True),
+                            "distance between the two balls' centres (per axis)")
+
+    def __post_init__(self) -> None:
         h = self.distance / 2
         self._set_mixture([0.5, 0.5], [[-h] * 3, [h] * 3], [np.eye(3), np.eye(3)], 2)
 
@@ -227,11 +221,11 @@ class Waves(GaussianMixtureTask):
 
     description = "2x1 mixture sheared into waves; MI by Monte Carlo"
 
-    def __init__(self, components: int = 12, amplitude: float = 5.0,
-                 frequency: float = 3.0) -> None:
-        self.components = _count(components, "components", "waves")
-        self.amplitude = _number(amplitude, "amplitude", "waves")
-        self.frequency = _number(frequency, "frequency", "waves")
+    components: int = param(12, COUNT, "Gaussians along the line")
+    amplitude: float = param(5.0, NUMBER, "amplitude of the sine shear")
+    frequency: float = param(3.0, NUMBER, "frequency of the sine shear")
+
+    def __post_init__(self) -> None:
         k = self.components
         means = [[1.5 * c, 0.0, 1.5 * (c % 4)] for c in range(k)]
         self._set_mixture([1 / k] * k, means, [np.diag([0.1, 1.0, 0.1])] * k, 2)
@@ -256,16 +250,14 @@ class Concentric(GaussianMixtureTask):
 
     description = "dim_x x 1 concentric Gaussians; Y tells the radius; MI by Monte Carlo"
 
-    def __init__(self, dim_x: int = 3, components: int = 5) -> None:
-        self.dim_x_ = _count(dim_x, "dim_x", "concentric")
-        self.components = _count(components, "components", "concentric")
-        d, k = self.dim_x_, self.components
+    dim_x: int = param(3, COUNT, "dimension of X")
+    components: int = param(5, COUNT, "radii (components)")
+
+    def __post_init__(self) -> None:
+        d, k = self.dim_x, self.components
         means = [[0.0] * d + [float(i)] for i in range(1, k + 1)]
         covs = [np.diag([float(i * i)] * d + [1e-4]) for i in range(1, k + 1)]
         self._set_mixture([1 / k] * k, means, covs, d)
-
-    def get_params(self) -> dict[str, object]:
-        return {"dim_x": self.dim_x_, "components": self.components}
 
     @classmethod
     def examples(cls) -> list[str]:
@@ -279,17 +271,17 @@ class GaussianInliers(GaussianMixtureTask):
     description = "k correlated pairs, a fraction of (X, Y) pairs drawn independently from " \
                   "the same marginals; MI by Monte Carlo"
 
-    def __init__(self, dim_x: int = 5, dim_y: int = 5, k: int = 2, rho: float = 0.8,
-                 inliers: float = 0.2) -> None:
-        fam = "gaussian-inliers"
-        self.dim_x_ = _count(dim_x, "dim_x", fam)
-        self.dim_y_ = _count(dim_y, "dim_y", fam)
-        self.k = _count(k, "k", fam, minimum=0)
-        require(self.k <= min(self.dim_x_, self.dim_y_),
-                f"{fam}: k must be at most min(dim_x, dim_y); got {k}")
-        self.rho = _number(rho, "rho", fam, -1, 1)
-        self.inliers = _number(inliers, "inliers", fam, 0, 1, open_lo=False)
-        dx, dy = self.dim_x_, self.dim_y_
+    dim_x: int = param(5, COUNT, "dimension of X")
+    dim_y: int = param(5, COUNT, "dimension of Y")
+    k: int = param(2, Integer(min=0), "correlated pairs")
+    rho: float = param(0.8, CORR, "their correlation")
+    inliers: float = param(0.2, Real(ge=0, lt=1, cast=True),
+                           "fraction of (X, Y) pairs drawn independently")
+
+    def __post_init__(self) -> None:
+        dx, dy = self.dim_x, self.dim_y
+        require(self.k <= min(dx, dy),
+                f"{self.name}: k must be at most min(dim_x, dim_y); got {self.k}")
         signal = np.eye(dx + dy)
         signal[np.arange(self.k), dx + np.arange(self.k)] = self.rho
         signal[dx + np.arange(self.k), np.arange(self.k)] = self.rho
@@ -300,10 +292,6 @@ class GaussianInliers(GaussianMixtureTask):
             means.append(zero)
             covs.append(np.eye(dx + dy))
         self._set_mixture(weights, means, covs, dx)
-
-    def get_params(self) -> dict[str, object]:
-        return {"dim_x": self.dim_x_, "dim_y": self.dim_y_, "k": self.k, "rho": self.rho,
-                "inliers": self.inliers}
 
     @classmethod
     def examples(cls) -> list[str]:

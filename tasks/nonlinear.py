@@ -25,7 +25,7 @@ import math
 import numpy as np
 from numpy.polynomial.legendre import leggauss
 
-from mibench import Task, register_task, require
+from mibench.plugin import Integer, OneOf, Real, Task, param, register_task, require
 
 FUNCTIONS = {
     "identity": lambda x: x,
@@ -97,33 +97,21 @@ def mi_per_dim(f: str, sigma: float) -> tuple[float, float]:
 
 @register_task("nonlinear")
 class Nonlinear(Task):
-    """X ~ U(−1, 1)^dim, Y = f(X) + sigma·N(0, I).
-
-    Parameters
-    ----------
-    dim : int
-        Dimension of X and Y.
-    f : {"identity", "double", "cube", "sin"}
-        x, 2x, x³ or sin x, coordinatewise.
-    sigma : float
-        Noise standard deviation: at least 1e-6 for the linear f (identity,
-        double), whose truth is a one-dimensional integral; at least 0.01 else.
-    """
+    """X ~ U(−1, 1)^dim, Y = f(X) + sigma·N(0, I)."""
 
     description = "MINE paper's X ~ U(-1,1)^d, Y = f(X) + sigma N(0,I), f in x, 2x, x^3, sin x"
 
-    def __init__(self, dim: int = 1, f: str = "identity", sigma: float = 0.5) -> None:
-        require(isinstance(dim, int) and not isinstance(dim, bool) and dim >= 1,
-                f"nonlinear: dim must be a positive integer; got {dim!r}")
-        require(f in FUNCTIONS, f"nonlinear: f must be one of {tuple(FUNCTIONS)}; got {f!r}")
-        low = 1e-6 if f in LINEAR else 0.01
-        require(isinstance(sigma, (int, float)) and not isinstance(sigma, bool)
-                and low <= sigma <= 100,
-                f"nonlinear: sigma must be a number in [{low:g}, 100] for f={f}; "
-                f"got {sigma!r}")
-        self.dim = dim
-        self.f = f
-        self.sigma = float(sigma)
+    dim: int = param(1, Integer(min=1), "dimension of X and Y")
+    f: str = param("identity", OneOf(*FUNCTIONS), "x, 2x, x³ or sin x, coordinatewise")
+    sigma: float = param(0.5, Real(cast=True),
+                         "noise sd: in [1e-6, 100] for the linear f (identity, double), whose "
+                         "truth is a one-dimensional integral; in [0.01, 100] else")
+
+    def __post_init__(self) -> None:
+        low = 1e-6 if self.f in LINEAR else 0.01
+        require(low <= self.sigma <= 100,
+                f"nonlinear: sigma must be a number in [{low:g}, 100] for f={self.f}; "
+                f"got {self.sigma!r}")
 
     dim_x = property(lambda self: self.dim)
     dim_y = property(lambda self: self.dim)

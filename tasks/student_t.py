@@ -19,7 +19,7 @@ import math
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from mibench import Task, register_task, require
+from mibench.plugin import Integer, Real, Task, param, register_task
 
 
 def t_correction(dof: float, dx: int, dy: int) -> float:
@@ -34,30 +34,15 @@ def t_correction(dof: float, dx: int, dy: int) -> float:
 
 @register_task("student-t")
 class StudentT(Task):
-    """Multivariate Student-t with ``dof`` degrees of freedom.
-
-    Parameters
-    ----------
-    dim : int
-        Dimension of X and of Y.
-    rho : float
-        Componentwise correlation of the dispersion matrix, |rho| < 1.
-    dof : float
-        Degrees of freedom ν > 0 (heavier tails for smaller ν).
-    """
+    """Multivariate Student-t with ``dof`` degrees of freedom."""
 
     description = "multivariate Student-t (dof), componentwise dispersion rho; closed-form MI"
 
-    def __init__(self, dim: int = 2, rho: float = 0.5, dof: float = 3.0) -> None:
-        require(isinstance(dim, int) and not isinstance(dim, bool) and dim >= 1,
-                f"student-t: dim must be a positive integer; got {dim!r}")
-        require(isinstance(rho, (int, float)) and abs(rho) < 1,
-                f"student-t: rho must satisfy |rho| < 1; got {rho!r}")
-        require(isinstance(dof, (int, float)) and not isinstance(dof, bool) and dof > 0
-                and math.isfinite(dof), f"student-t: dof must be a positive number; got {dof!r}")
-        self.dim = dim
-        self.rho = float(rho)
-        self.dof = float(dof)
+    dim: int = param(2, Integer(min=1), "dimension of X and of Y")
+    rho: float = param(0.5, Real(gt=-1, lt=1, cast=True, text="a number with |rho| < 1"),
+                       "componentwise correlation of the dispersion matrix")
+    dof: float = param(3.0, Real(gt=0, finite=True, cast=True),
+                       "degrees of freedom ν (heavier tails for smaller ν)")
 
     @property
     def dim_x(self) -> int:

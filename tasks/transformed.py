@@ -38,8 +38,17 @@ from collections.abc import Callable
 import numpy as np
 from scipy.special import ndtr
 
-from mibench import ParameterError, Task, register_task, require
-from mibench.factory import get_task
+from mibench.plugin import (
+    OneOf,
+    ParameterError,
+    Real,
+    Task,
+    Text,
+    get_task,
+    param,
+    register_task,
+    require,
+)
 
 
 def _spiral(v: np.ndarray, speed: float) -> np.ndarray:
@@ -111,33 +120,19 @@ TRANSFORMS = (*COORDINATEWISE, *PAIRED, "spiral", "plane-spiral", "swissroll")
 
 @register_task("transformed")
 class Transformed(Task):
-    """A base task with an invertible transform of X, Y or both.
-
-    Parameters
-    ----------
-    base : str
-        Selector of the base task, e.g. ``gaussian[dim=5,rho=0.6]``.
-    transform : str
-        One of cube, asinh, normal-cdf, half-cube, wiggly, wiggly-xy, bimodal, spiral,
-        plane-spiral, swissroll (see the module docstring).
-    apply_to : {"both", "x", "y"}
-        Which variable is transformed.
-    speed : float
-        Angle per unit norm for ``spiral``.
-    """
+    """A base task with an invertible transform of X, Y or both."""
 
     description = "base task with invertible maps on X/Y (cube, asinh, normal-cdf, half-cube, " \
                   "wiggly, spiral); MI unchanged"
 
-    def __init__(self, base: str = "gaussian[dim=2,rho=0.75]", transform: str = "cube",
-                 apply_to: str = "both", speed: float = 1.0) -> None:
-        require(transform in TRANSFORMS,
-                f"transformed: transform must be one of {TRANSFORMS}; got {transform!r}")
-        require(apply_to in ("both", "x", "y"),
-                f"transformed: apply_to must be 'both', 'x' or 'y'; got {apply_to!r}")
-        require(isinstance(speed, (int, float)) and not isinstance(speed, bool),
-                f"transformed: speed must be a number; got {speed!r}")
-        require(isinstance(base, str), f"transformed: base must be a task selector; got {base!r}")
+    base: str = param("gaussian[dim=2,rho=0.75]", Text("a task selector"),
+                      "selector of the base task, e.g. gaussian[dim=5,rho=0.6]")
+    transform: str = param("cube", OneOf(*TRANSFORMS), "the map (see the module docstring)")
+    apply_to: str = param("both", OneOf("both", "x", "y"), "which variable is transformed")
+    speed: float = param(1.0, Real(cast=True), "angle per unit norm for spiral and plane-spiral")
+
+    def __post_init__(self) -> None:
+        base, transform, apply_to = self.base, self.transform, self.apply_to
         try:
             self._base = get_task(base)
         except ParameterError as exc:
@@ -159,9 +154,6 @@ class Transformed(Task):
                                     f"variable; base {base!r} has dimension {max(dims)}")
         # stored in its short form, so equal bases give equal tasks and cache keys
         self.base = self._base.selector()
-        self.transform = transform
-        self.apply_to = apply_to
-        self.speed = float(speed)
 
     @property
     def family(self) -> str:

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from mibench import Task, register_task, require
+from mibench.plugin import Integer, Real, Task, param, register_task
 
 
 @register_task("additive-uniform")
@@ -24,10 +24,7 @@ class AdditiveUniform(Task):
 
     description = "X ~ U(0,1), Y = X + U(-eps, eps); closed-form MI"
 
-    def __init__(self, eps: float = 0.1) -> None:
-        require(isinstance(eps, (int, float)) and not isinstance(eps, bool) and eps > 0
-                and math.isfinite(eps), f"additive-uniform: eps must be positive; got {eps!r}")
-        self.eps = float(eps)
+    eps: float = param(0.1, Real(gt=0, finite=True, cast=True), "half-width of the noise")
 
     dim_x = property(lambda self: 1)
     dim_y = property(lambda self: 1)
@@ -52,10 +49,7 @@ class Mixed(Task):
 
     description = "discrete X on {0..m-1}, Y|X ~ U[X, X+2] (ties in X); closed-form MI"
 
-    def __init__(self, m: int = 4) -> None:
-        require(isinstance(m, int) and not isinstance(m, bool) and m >= 2,
-                f"mixed: m must be an integer >= 2; got {m!r}")
-        self.m = m
+    m: int = param(4, Integer(min=2), "values of the discrete X")
 
     dim_x = property(lambda self: 1)
     dim_y = property(lambda self: 1)

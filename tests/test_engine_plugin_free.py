@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 import mibench
-from mibench.provenance import git_revision
+from mibench.analysis.scaling import scaling_rows, step_scaling_rows
 from mibench.report import parameter_sweeps
-from mibench.scaling import scaling_rows, step_scaling_rows
+from mibench.run.provenance import git_revision
 
 ENGINE = Path(mibench.__file__).resolve().parent
 PLUGIN_NAMES = ("mine", "mine-f", "ksg", "kde", "binning", "infonce", "nwj", "smile",
@@ -88,7 +88,7 @@ def test_git_revision_only_for_a_tracked_source(tmp_path: Path) -> None:
         (repo / "mibench" / f.name).write_text(f.read_text())
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     code = ("import sys; sys.path.insert(0, sys.argv[1]);"
-            "from mibench.provenance import git_revision; print(repr(git_revision()))")
+            "from mibench.run.provenance import git_revision; print(repr(git_revision()))")
     p = subprocess.run([sys.executable, "-c", code, str(repo)], capture_output=True, text=True,
                        cwd=tmp_path)
     assert p.returncode == 0 and p.stdout.strip() == "''", p.stderr

@@ -1,7 +1,10 @@
 """Neural MI estimators: MINE (Belghazi et al., ICML 2018) and its relatives.
 
-All share one critic family and one training loop (``_critics``, ``_train``)
-and differ in the bound they train on and report:
+All share one critic family, one training loop and one early-stopping rule
+(``_critics``, ``_train``, ``_stopping``); each estimator class below is one
+objective — what it trains on, what it reports, its negatives, its stopping
+score and its ceiling — and a new objective is one more such class (here or
+in a plugin of its own), with no change to the trainer:
 
 =============  ==================================================  ==============================
 name           trained on                                           reported (held-out)
@@ -21,12 +24,12 @@ smile          Jensen–Shannon objective (SMILE, Song & Ermon        DV with e^
 
 The reported value is always the plain bound evaluated with the trained
 critic on held-out data (never the moving-average surrogate), with a stable
-log-mean-exp. Each result's ``info`` carries ``ceiling``, the most that
-estimate can report whatever the truth (log of the evaluation batch for
-InfoNCE, log of the number of held-out negative pairs for the others), so a
-report can tell a method's limit from a training failure. These modules
-import torch only when an estimate is made, so ``mibench list`` works
-without torch and shows them as unavailable.
+log-mean-exp. Each result carries its ``ceiling``, the most that estimate can
+report whatever the truth (log of the evaluation batch for InfoNCE, log of
+the number of held-out negative pairs for the others), so a report can tell
+a method's limit from a training failure. This module imports torch only
+when an estimate is made (the bound functions load on first use), so
+``mibench list`` works without torch and shows these as unavailable.
 
 Defaults, and why
 -----------------
@@ -65,26 +68,52 @@ together (``python benchmarks/neural_defaults.py`` prints the full table):
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import math
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from mibench import (
+from mibench.plugin import (
+    Bool,
+    Ceiling,
     ContractSettings,
+    Device,
     EstimateResult,
     Estimator,
+    Integer,
+    OneOf,
+    Optional,
     PluginUnavailableError,
+    Real,
+    Widths,
     module_error,
+    param,
     register_estimator,
     require,
 )
 
-_DEVICES = ("auto", "cpu", "cuda", "mps")
-_ACTIVATIONS = ("relu", "elu", "silu", "gelu", "tanh", "softplus", "leaky_relu")
+if TYPE_CHECKING:
+    import torch
+
+    from ._train import AllPairScores, JointRows, PairScores
+
+ACTIVATIONS = ("relu", "elu", "silu", "gelu", "tanh", "softplus", "leaky_relu")
 
 
-#: (device, objective, critic) already warmed up in this process.
-_WARMED: set[tuple[str, str, str]] = set()
+class _Bounds:
+    """The bound functions of ``_bounds``, imported with torch on first use: this module
+    is imported when plugins are registered, which must not import torch."""
+
+    def __getattr__(self, name: str) -> Any:
+        from . import _bounds
+
+        return getattr(_bounds, name)
+
+
+B = _Bounds()
+
+#: (device, estimator class, critic) already warmed up in this process.
+_WARMED: set[tuple[str, type, str]] = set()
 
 _CONVERGENCE_WARNINGS = {
     "rising": ["not converged: the held-out bound was still rising at the end of training "
@@ -96,62 +125,28 @@ _CONVERGENCE_WARNINGS = {
 
 
 class NeuralEstimator(Estimator):
-    """Shared hyperparameters of the neural estimators.
+    """A variational estimator trained by the shared trainer; a subclass is one objective.
 
-    Parameters
-    ----------
-    steps : int or None
-        Training steps (minibatches). Give ``epochs`` instead to budget in
-        passes over the training data; exactly one of the two is used
-        (``steps`` wins when both are set).
-    epochs : float or None
-        Training budget in epochs when ``steps`` is None.
-    batch_size : int or None
-        Minibatch size; None means the estimator's default: 256 for mine /
-        mine-biased / mine-f, 128 for nwj and smile, 256 for infonce.
-    lr : float or None
-        Adam learning rate; None means the estimator's default (1e-3 for
-        mine-f, 3e-4 for the others).
-    hidden : tuple of int
-        Hidden layer widths of the critic MLP(s).
-    activation : str
-        One of relu, elu, silu, gelu, tanh, softplus, leaky_relu.
-    critic : {"concat", "separable"} or None (club, doe: {"gaussian", "flow"})
-        T(x, y) = MLP([x, y]) or g(x)ᵀ h(y); None means the estimator's
-        default: concat for mine / mine-biased / mine-f, separable for the
-        all-pairs objectives (whose K² scores then cost one matrix product).
-        The density estimators take a density model instead: gaussian
-        (default) or flow.
-    test_fraction : float
-        Share of the samples held out to evaluate the reported bound.
-    early_stopping : bool
-        Stop when the bound on a validation half of the held-out data has
-        not improved for ``patience`` evaluations, keep the best critic, and
-        report the bound on the other half (default: on; ``steps`` is then
-        the most it may train).
-    patience : int
-        Evaluations without improvement before stopping.
-    eval_every : int
-        Steps between evaluations (training curve points).
-    standardize : bool
-        Scale each column to zero mean and unit variance first.
-    device : str
-        "auto" (GPU if present, else CPU), "cpu", "cuda", "cuda:N" or "mps".
-    seed : int
-        Seed of initialisation, data split and batches.
-    eval_pairs : int
-        Product-of-marginals pairs used for the reported held-out bound (about
-        this many, as whole cyclic shifts of the held-out rows).
+    The objective says how training negatives are drawn (:attr:`negatives`), what a
+    step maximises (:meth:`train_value`, per member), and what is reported on
+    held-out rows (:meth:`bound` of the scores of aligned and cyclically shifted
+    pairs, or :meth:`heldout` for any other reading); it may change what early
+    stopping maximises (:meth:`stopping_score`) and its :meth:`ceiling`. Its own
+    hyperparameters are declared with ``param``, after the shared ones below.
     """
 
     requires: ClassVar[tuple[str, ...]] = ("torch",)
-    objective: ClassVar[str] = ""
+    #: How training negatives are drawn: "shuffled" (each joint pair with one
+    #: product-of-marginals pair of the same epoch), "in-batch" (all K(K−1) pairs of
+    #: a batch) or "joint" (none: the model is a density trained on joint rows).
+    negatives: ClassVar[str] = "shuffled"
     #: What ``batch_size``, ``critic`` and ``lr`` of None mean for this estimator.
     default_batch: ClassVar[int] = 256
     default_critic: ClassVar[str] = "concat"
     default_lr: ClassVar[float] = 3e-4
-    #: The network families this estimator's objective can train.
-    critics: ClassVar[tuple[str, ...]] = ("concat", "separable")
+    #: Embedding size of the separable critic, and Adam's weight decay.
+    embed: ClassVar[int] = 32
+    weight_decay: ClassVar[float] = 0.0
     # Contract suite: a short budget (150 steps, one hidden layer of 32, a larger
     # step size). The held-out bound on 600 rows then has a standard error of
     # about 0.03-0.04 nats, so 0.1 nats is about three standard errors.
@@ -161,67 +156,95 @@ class NeuralEstimator(Estimator):
         n_samples=2000, zero_tol=0.1, easy_tol=0.1,
     )
 
-    def __init__(self, steps: int | None = 10_000, epochs: float | None = None,
-                 batch_size: int | None = None, lr: float | None = None,
-                 hidden: tuple[int, ...] = (100, 100), activation: str = "silu",
-                 critic: str | None = None, test_fraction: float = 0.3,
-                 early_stopping: bool = True, patience: int = 30, eval_every: int = 100,
-                 standardize: bool = True, device: str = "auto", seed: int = 0,
-                 eval_pairs: int = 250_000) -> None:
-        require(steps is not None or epochs is not None,
-                f"{self.name}: give a training budget: steps or epochs")
-        if steps is not None:
-            require(isinstance(steps, int) and not isinstance(steps, bool) and steps >= 1,
-                    f"{self.name}: steps must be a positive integer; got {steps!r}")
-        if epochs is not None:
-            require(isinstance(epochs, (int, float)) and epochs > 0,
-                    f"{self.name}: epochs must be a positive number; got {epochs!r}")
-        if batch_size is not None:
-            require(isinstance(batch_size, int) and batch_size >= 2,
-                    f"{self.name}: batch_size must be an integer >= 2; got {batch_size!r}")
-        require(lr is None or (isinstance(lr, (int, float)) and not isinstance(lr, bool)
-                               and lr > 0),
-                f"{self.name}: lr must be a positive number or none; got {lr!r}")
-        hidden = (hidden,) if isinstance(hidden, int) else tuple(hidden)
-        require(len(hidden) >= 1 and all(isinstance(h, int) and h >= 1 for h in hidden),
-                f"{self.name}: hidden must be positive layer widths such as (100,100); "
-                f"got {hidden!r}")
-        require(activation in _ACTIVATIONS,
-                f"{self.name}: activation must be one of {_ACTIVATIONS}; got {activation!r}")
-        require(critic is None or critic in self.critics,
-                f"{self.name}: critic must be one of {self.critics} or none; got {critic!r}")
-        require(isinstance(test_fraction, float) and 0 < test_fraction < 1,
-                f"{self.name}: test_fraction must be a float in (0, 1); got {test_fraction!r}")
-        require(isinstance(patience, int) and patience >= 1,
-                f"{self.name}: patience must be a positive integer; got {patience!r}")
-        require(isinstance(eval_every, int) and eval_every >= 1,
-                f"{self.name}: eval_every must be a positive integer; got {eval_every!r}")
-        require(isinstance(device, str) and (device in _DEVICES or device.startswith("cuda:")),
-                f"{self.name}: device must be one of {_DEVICES} or 'cuda:N'; got {device!r}")
-        self.steps = steps
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.hidden = hidden
-        self.activation = activation
-        self.critic = critic
-        self.test_fraction = test_fraction
-        self.early_stopping = early_stopping
-        self.patience = patience
-        self.eval_every = eval_every
-        self.standardize = standardize
-        require(isinstance(eval_pairs, int) and eval_pairs >= 1,
-                f"{self.name}: eval_pairs must be a positive integer; got {eval_pairs!r}")
-        self.device = device
-        self.seed = seed
-        self.eval_pairs = eval_pairs
+    steps: int | None = param(10_000, Optional(Integer(min=1)),
+                              "training steps (minibatches), the most when early stopping; "
+                              "none: budget in epochs")
+    epochs: float | None = param(None, Optional(Real(gt=0)),
+                                 "training budget in passes over the training rows when "
+                                 "steps is none")
+    batch_size: int | None = param(None, Optional(Integer(min=2)),
+                                   "minibatch size; none: the estimator's default_batch")
+    lr: float | None = param(None, Optional(Real(gt=0)),
+                             "Adam learning rate; none: the estimator's default_lr")
+    hidden: tuple[int, ...] = param((100, 100), Widths(), "hidden layer widths of the critic")
+    activation: str = param("silu", OneOf(*ACTIVATIONS), "activation of the hidden layers")
+    critic: str | None = param(None, Optional(OneOf("concat", "separable")),
+                               "T(x, y) = MLP([x, y]) (concat) or g(x)ᵀh(y) (separable); "
+                               "none: the estimator's default_critic")
+    test_fraction: float = param(0.3, Real(gt=0, lt=1),
+                                 "share of the rows held out: half for early stopping, half "
+                                 "for the estimate")
+    early_stopping: bool = param(True, Bool(),
+                                 "stop when the validation score has not improved for "
+                                 "patience evaluations and keep the best critic")
+    patience: int = param(30, Integer(min=1), "evaluations without improvement before stopping")
+    eval_every: int = param(100, Integer(min=1), "steps between evaluations (curve points)")
+    standardize: bool = param(True, Bool(), "scale each column to zero mean and unit variance "
+                                            "(training rows' statistics) first")
+    device: str = param("auto", Device(), "auto (a GPU if present), cpu, cuda, cuda:N or mps")
+    seed: int = param(0, Integer(), "seed of initialisation, data split and batches")
+    eval_pairs: int = param(250_000, Integer(min=1),
+                            "product-of-marginals pairs of the reported held-out bound "
+                            "(about this many, as whole cyclic shifts of the held-out rows)")
 
+    def __post_init__(self) -> None:
+        require(self.steps is not None or self.epochs is not None,
+                f"{self.name}: give a training budget: steps or epochs")
+
+    # -- resolved settings ----------------------------------------------------
+    @property
+    def critic_name(self) -> str:
+        return self.critic or self.default_critic
+
+    @property
+    def learning_rate(self) -> float:
+        return self.lr or self.default_lr
+
+    @property
+    def batch(self) -> int:
+        return self.batch_size or self.default_batch
+
+    # -- the objective (see the class docstring) ------------------------------
+    def train_value(self, scores: Any, state: dict[str, Any]) -> torch.Tensor:
+        """What a training step maximises, per member (S,), from the step's scores
+        (by :attr:`negatives`: PairScores, AllPairScores or JointRows); ``state``
+        persists across steps."""
+        raise NotImplementedError
+
+    def bound(self, joint: torch.Tensor, marginal: torch.Tensor) -> torch.Tensor:
+        """The reported value per member from T at joint pairs (S, n) and at
+        product-of-marginals pairs (S, m)."""
+        raise NotImplementedError
+
+    def heldout(self, critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                budget: int) -> torch.Tensor:
+        """The reading on held-out rows x (S, n, dx), y (S, n, dy), with about
+        ``budget`` negative pairs: :meth:`bound` of aligned and shifted pairs."""
+        from ._train import shifted_pair_scores
+
+        return self.bound(*shifted_pair_scores(critic, x, y, budget))
+
+    def stopping_score(self, critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                       held: torch.Tensor) -> torch.Tensor:
+        """What early stopping maximises on the validation rows (default: the reading)."""
+        return held
+
+    def ceiling(self, n_test: int) -> Ceiling | None:
+        """The most the reading can be whatever the truth. A DV-type estimate from M
+        product-of-marginals pairs cannot credibly exceed about log M: beyond it the
+        log-mean-exp over the negatives is dominated by its largest term
+        (McAllester & Stratos 2020)."""
+        from ._train import negative_shifts
+
+        m = negative_shifts(n_test, self.eval_pairs) * n_test
+        return Ceiling(math.log(m), f"log({m:,} held-out negative pairs)")
+
+    def prepare_model(self, critic: torch.nn.Module, y_train: torch.Tensor) -> None:
+        """Set-up of a new model before training (the density models fit q(y) here)."""
+
+    # -- the estimator --------------------------------------------------------
     def min_samples(self, dim_x: int, dim_y: int) -> int:
         return 20
-
-    def extra_config(self) -> dict[str, Any]:
-        """Objective-specific training settings."""
-        return {}
 
     def prepare(self) -> None:
         """Import torch and the trainer and warm the device up (not timed by the runner).
@@ -231,17 +254,15 @@ class NeuralEstimator(Estimator):
         slower than the next. A few steps on a small random problem with this
         configuration's critic and objective pay them here, once per process.
         """
-        from ._train import resolve_device, train
+        from ._train import torch_device, train
 
-        dev = resolve_device(self.device)
-        key = (str(dev), self.objective, self.critic or self.default_critic)
+        key = (str(torch_device(self.device)), type(self), self.critic_name)
         if key in _WARMED:
             return
-        rng = np.random.default_rng(0)
-        x = rng.standard_normal((256, 2))
-        cfg = self.with_params(steps=8, epochs=None, eval_every=4, eval_pairs=2048,
-                               early_stopping=False, batch_size=None).train_config()
-        train([x[:, :1]], [x[:, 1:]], [0], cfg)
+        x = np.random.default_rng(0).standard_normal((256, 2))
+        train([x[:, :1]], [x[:, 1:]], [0],
+              self.with_params(steps=8, epochs=None, eval_every=4, eval_pairs=2048,
+                               early_stopping=False, batch_size=None))
         _WARMED.add(key)
 
     def step_timing(self, device: str = "cpu") -> list[dict[str, float]] | None:
@@ -249,20 +270,7 @@ class NeuralEstimator(Estimator):
         :meth:`mibench.Estimator.step_timing`), with this configuration."""
         from ._timing import step_timing
 
-        return step_timing(self.with_params(device=device).train_config())
-
-    def train_config(self) -> Any:
-        from ._train import TrainConfig
-
-        return TrainConfig(
-            objective=self.objective, critic=self.critic or self.default_critic,
-            hidden=self.hidden, activation=self.activation, lr=self.lr or self.default_lr,
-            batch_size=self.batch_size or self.default_batch, steps=self.steps,
-            epochs=self.epochs, test_fraction=self.test_fraction,
-            eval_every=self.eval_every, early_stopping=self.early_stopping,
-            patience=self.patience, standardize=self.standardize, device=self.device,
-            eval_pairs=self.eval_pairs, **self.extra_config(),
-        )
+        return step_timing(self.with_params(device=device))
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> EstimateResult:
         return self._train_members([(x, y)], [self.seed])[0]  # x, y already validated
@@ -285,107 +293,118 @@ class NeuralEstimator(Estimator):
                        seeds: list[int]) -> list[EstimateResult]:
         from ._train import train
 
-        members = train([a for a, _ in checked], [b for _, b in checked], seeds,
-                        self.train_config())
-        out = []
-        for m in members:
-            out.append(EstimateResult(m.value, m.info, _CONVERGENCE_WARNINGS.get(
-                m.info["convergence"], [])))
-        return out
+        results = train([a for a, _ in checked], [b for _, b in checked], seeds, self)
+        for r in results:
+            r.warnings = list(_CONVERGENCE_WARNINGS.get(r.info["convergence"], []))
+        return results
+
+
+class _DonskerVaradhan(NeuralEstimator):
+    """Reports the DV bound E_P[T] − log E_Q[e^T]."""
+
+    def bound(self, joint: torch.Tensor, marginal: torch.Tensor) -> torch.Tensor:
+        return B.dv(joint, marginal)
 
 
 @register_estimator("mine")
-class MINE(NeuralEstimator):
-    __doc__ = "MINE: Donsker–Varadhan bound, moving-average bias-corrected gradient.\n\n" + (
-        NeuralEstimator.__doc__ or "").split("\n", 2)[2] + """
-    ema_rate : float
-        Rate of the moving average of E_Q[e^T] in the corrected gradient (0.01).
-    """
+class MINE(_DonskerVaradhan):
+    """MINE: the Donsker–Varadhan bound trained with the moving-average bias-corrected
+    gradient (Belghazi et al. 2018, Algorithm 1); reports the plain DV bound."""
+
     description = "MINE (DV bound, EMA bias-corrected gradient; Belghazi et al. 2018)"
-    objective = "mine"
+    ema_rate: float = param(0.01, Real(gt=0, le=1, cast=True),
+                            "rate of the moving average of E_Q[e^T] in the corrected gradient")
 
-    def __init__(self, steps: int | None = 10_000, epochs: float | None = None,
-                 batch_size: int | None = None, lr: float | None = None,
-                 hidden: tuple[int, ...] = (100, 100), activation: str = "silu",
-                 critic: str | None = None, test_fraction: float = 0.3,
-                 early_stopping: bool = True, patience: int = 30, eval_every: int = 100,
-                 standardize: bool = True, device: str = "auto", seed: int = 0,
-                 eval_pairs: int = 250_000, ema_rate: float = 0.01) -> None:
-        super().__init__(steps, epochs, batch_size, lr, hidden, activation, critic,
-                         test_fraction, early_stopping, patience, eval_every, standardize,
-                         device, seed, eval_pairs)
-        require(isinstance(ema_rate, float) and 0 < ema_rate <= 1,
-                f"mine: ema_rate must be a float in (0, 1]; got {ema_rate!r}")
-        self.ema_rate = ema_rate
-
-    def extra_config(self) -> dict[str, Any]:
-        return {"ema_rate": self.ema_rate}
+    def train_value(self, scores: PairScores, state: dict[str, Any]) -> torch.Tensor:
+        state["log_ma"] = B.update_log_ma(state.get("log_ma"), scores.marginal, self.ema_rate)
+        return B.dv_ema_surrogate(scores.joint, scores.marginal, state["log_ma"])
 
 
 @register_estimator("mine-biased")
-class MINEBiased(NeuralEstimator):
+class MINEBiased(_DonskerVaradhan):
+    """MINE trained on the plain minibatch DV bound (its gradient is biased)."""
+
     description = "MINE with the plain (biased) minibatch DV gradient"
-    objective = "mine-biased"
+
+    def train_value(self, scores: PairScores, state: dict[str, Any]) -> torch.Tensor:
+        return B.dv(scores.joint, scores.marginal)
+
+
+class _FDivergence(NeuralEstimator):
+    """Trains on and reports the f-divergence bound E_P[T] − E_Q[e^(T−1)]."""
+
+    def train_value(self, scores: PairScores | AllPairScores,
+                    state: dict[str, Any]) -> torch.Tensor:
+        return B.nwj(scores.joint, scores.marginal)
+
+    def bound(self, joint: torch.Tensor, marginal: torch.Tensor) -> torch.Tensor:
+        return B.nwj(joint, marginal)
 
 
 @register_estimator("mine-f")
-class MINEf(NeuralEstimator):
+class MINEf(_FDivergence):
+    """MINE-f: the f-divergence bound, one shuffled negative per joint pair."""
+
     description = "MINE-f: f-divergence bound E_P[T] - E_Q[exp(T-1)], shuffled negatives"
-    objective = "mine-f"
     default_lr = 1e-3
 
 
 @register_estimator("nwj")
-class NWJ(NeuralEstimator):
+class NWJ(_FDivergence):
+    """NWJ: the same bound as MINE-f with all K(K−1) in-batch negatives."""
+
     description = "NWJ bound (as MINE-f) with all K(K-1) in-batch negatives"
-    objective = "nwj"
+    negatives = "in-batch"
     default_batch = 128
     default_critic = "separable"
 
 
 @register_estimator("infonce")
 class InfoNCE(NeuralEstimator):
+    """InfoNCE (CPC) with all in-batch negatives; read at the training batch size, so
+    never above log(batch_size)."""
+
     description = "InfoNCE (CPC) bound with all in-batch negatives; at most log(batch_size)"
-    objective = "infonce"
+    negatives = "in-batch"
     default_batch = 256
     default_critic = "separable"
+
+    def train_value(self, scores: AllPairScores, state: dict[str, Any]) -> torch.Tensor:
+        return B.infonce(scores.matrix)
+
+    def heldout(self, critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                budget: int) -> torch.Tensor:
+        """InfoNCE at the batch size, averaged over consecutive held-out batches."""
+        n = x.shape[1]
+        k = min(self.batch, n)
+        vals = [B.infonce(critic.all_pairs(x[:, i:i + k], y[:, i:i + k]))  # type: ignore[operator]
+                for i in range(0, n - k + 1, k)]
+        return B.mean_over(vals)
+
+    def ceiling(self, n_test: int) -> Ceiling:
+        k = min(self.batch, n_test)
+        return Ceiling(math.log(k), f"log(batch {k})")
 
 
 @register_estimator("smile")
 class SMILE(NeuralEstimator):
-    __doc__ = ("SMILE: trained on Jensen–Shannon, reports DV with a clipped partition "
-               "term (an estimate, not a bound).\n\n") + (
-        NeuralEstimator.__doc__ or "").split("\n", 2)[2] + """
-    tau : float
-        Clip e^T to [e^−τ, e^τ] in the partition term (Song & Ermon 2020 use 1–10).
-    """
+    """SMILE: trained on the Jensen–Shannon objective, reports the DV estimate with
+    e^T clipped to [e^−τ, e^τ] in its partition term — an estimate, not a bound
+    (Song & Ermon 2020)."""
+
     description = ("SMILE: DV estimate with e^T clipped to [e^-tau, e^tau], not a bound "
                    "(Song & Ermon 2020)")
-    objective = "smile"
+    negatives = "in-batch"
     default_batch = 128
     default_critic = "separable"
+    tau: float = param(5.0, Real(gt=0, cast=True),
+                       "clip e^T to [e^−τ, e^τ] in the partition term (the paper uses 1–10)")
 
-    def __init__(self, steps: int | None = 10_000, epochs: float | None = None,
-                 batch_size: int | None = None, lr: float | None = None,
-                 hidden: tuple[int, ...] = (100, 100), activation: str = "silu",
-                 critic: str | None = None, test_fraction: float = 0.3,
-                 early_stopping: bool = True, patience: int = 30, eval_every: int = 100,
-                 standardize: bool = True, device: str = "auto", seed: int = 0,
-                 eval_pairs: int = 250_000, tau: float = 5.0) -> None:
-        super().__init__(steps, epochs, batch_size, lr, hidden, activation, critic,
-                         test_fraction, early_stopping, patience, eval_every, standardize,
-                         device, seed, eval_pairs)
-        require(isinstance(tau, (int, float)) and tau > 0,
-                f"smile: tau must be positive; got {tau!r}")
-        self.tau = float(tau)
+    def train_value(self, scores: AllPairScores, state: dict[str, Any]) -> torch.Tensor:
+        return B.js_fgan(scores.joint, scores.marginal)
 
-    def extra_config(self) -> dict[str, Any]:
-        return {"tau": self.tau}
-
-
-_TRANSFORMS_DOC = """    transforms : int
-        Spline transforms of each flow when ``critic="flow"``.
-"""
+    def bound(self, joint: torch.Tensor, marginal: torch.Tensor) -> torch.Tensor:
+        return B.smile(joint, marginal, self.tau)
 
 
 class _DensityEstimator(NeuralEstimator):
@@ -401,59 +420,66 @@ class _DensityEstimator(NeuralEstimator):
     loop over seeds (the flows are not batched) and several times the step time.
     """
 
-    critics = ("gaussian", "flow")
+    negatives = "joint"
     default_critic = "gaussian"
     default_lr = 1e-3
+    critic: str | None = param(None, Optional(OneOf("gaussian", "flow")),
+                               "density model: gaussian or flow; none: gaussian")
+    transforms: int = param(3, Integer(min=1), "spline transforms of each flow (critic=flow)")
 
-    def __init__(self, steps: int | None = 10_000, epochs: float | None = None,
-                 batch_size: int | None = None, lr: float | None = None,
-                 hidden: tuple[int, ...] = (100, 100), activation: str = "silu",
-                 critic: str | None = None, test_fraction: float = 0.3,
-                 early_stopping: bool = True, patience: int = 30, eval_every: int = 100,
-                 standardize: bool = True, device: str = "auto", seed: int = 0,
-                 eval_pairs: int = 250_000, transforms: int = 3) -> None:
-        super().__init__(steps, epochs, batch_size, lr, hidden, activation, critic,
-                         test_fraction, early_stopping, patience, eval_every, standardize,
-                         device, seed, eval_pairs)
-        require(isinstance(transforms, int) and not isinstance(transforms, bool)
-                and transforms >= 1,
-                f"{self.name}: transforms must be a positive integer; got {transforms!r}")
-        self.transforms = transforms
-        if critic == "flow":
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.critic == "flow":
             missing = module_error("zuko")
             if missing is not None:
                 raise PluginUnavailableError(
                     f"{self.name}: critic='flow' {missing}; install it with "
                     "pip install 'mibench[flows]'")
 
-    def extra_config(self) -> dict[str, Any]:
-        return {"transforms": self.transforms}
+    def loglik(self, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Mean log-likelihood per member that the model is trained on: of q(y | x)."""
+        return model(x, y).mean(-1)
+
+    def train_value(self, scores: JointRows, state: dict[str, Any]) -> torch.Tensor:
+        return self.loglik(scores.model, scores.x, scores.y)
+
+    def stopping_score(self, critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                       held: torch.Tensor) -> torch.Tensor:
+        # the estimate is not to be maximised (CLUB is an upper bound): the likelihood is
+        return self.loglik(critic, x, y)
+
+    def ceiling(self, n_test: int) -> None:
+        return None  # a difference of likelihoods has no log N ceiling
+
+    def prepare_model(self, critic: torch.nn.Module, y_train: torch.Tensor) -> None:
+        critic.fit_marginal(y_train)  # type: ignore[operator]
 
 
 @register_estimator("club")
 class CLUB(_DensityEstimator):
-    __doc__ = """CLUB: contrastive log-ratio upper bound (Cheng et al., ICML 2020).
+    """CLUB: contrastive log-ratio upper bound (Cheng et al., ICML 2020).
 
     I_CLUB = E_p(x,y)[log q(y|x)] − E_p(x)p(y)[log q(y|x)], read on held-out
     pairs (the negatives are the same cyclic shifts as the critics' bounds). It
     is an upper bound on I when q(y|x) is the true conditional, and stays one
     approximately while q is close to it (the paper's Theorem 3.2: when
     KL(p(x,y) ‖ q(x,y)) ≤ KL(p(x)p(y) ‖ q(x,y))); a poor q can fall below I.
+    """
 
-""" + (NeuralEstimator.__doc__ or "").split("\n", 2)[2] + _TRANSFORMS_DOC
     description = "CLUB upper bound (Cheng et al. 2020) with a learned Gaussian or flow q(y|x)"
-    objective = "club"
     # With the true conditional, CLUB of a Gaussian pair is Σ ρ²/(1 − ρ²), not
     # −½ Σ log(1 − ρ²): on the contract's 1-D rho = 0.8 task 1.78 against 0.51.
     contract = ContractSettings(
         fast_params=NeuralEstimator.contract.fast_params, n_samples=2000, zero_tol=0.1,
         easy_tol=1.27 + 0.2)
 
+    def bound(self, joint: torch.Tensor, marginal: torch.Tensor) -> torch.Tensor:
+        return joint.mean(-1) - marginal.mean(-1)
+
 
 @register_estimator("doe")
 class DoE(_DensityEstimator):
-    __doc__ = """DoE: difference of entropies Ĥ(Y) − Ĥ(Y|X) (McAllester & Stratos,
-    AISTATS 2020).
+    """DoE: difference of entropies Ĥ(Y) − Ĥ(Y|X) (McAllester & Stratos, AISTATS 2020).
 
     Both entropies are cross-entropies on held-out rows: Ĥ(Y|X) = −mean log q(y|x)
     with the learned q(y|x), Ĥ(Y) = −mean log q(y) with a marginal model of the
@@ -464,8 +490,19 @@ class DoE(_DensityEstimator):
     bound — but it is not capped at log N, the limit McAllester & Stratos prove
     for every distribution-free lower bound. The Gaussian models are exact only
     for Gaussian Y and Gaussian Y | X; the flows lift that.
+    """
 
-""" + (NeuralEstimator.__doc__ or "").split("\n", 2)[2] + _TRANSFORMS_DOC
     description = "difference of entropies H(Y) - H(Y|X) (McAllester & Stratos 2020), " \
                   "Gaussian or flow density models; not capped at log N"
-    objective = "doe"
+
+    def loglik(self, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Of q(y | x), plus that of q(y) where the marginal model is trained (a flow)."""
+        if getattr(model, "trained_marginal", False):
+            cond, marg = model.with_marginal(x, y)  # type: ignore[operator]
+            return (cond + marg).mean(-1)
+        return super().loglik(model, x, y)
+
+    def heldout(self, critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                budget: int) -> torch.Tensor:
+        cond, marg = critic.with_marginal(x, y)  # type: ignore[operator]
+        return (cond - marg).mean(-1)

@@ -99,3 +99,8 @@ def update_log_ma(log_ma: torch.Tensor | None, t_marg: torch.Tensor,
     if log_ma is None:
         return lme
     return torch.logaddexp(log_ma + math.log1p(-rate), lme + math.log(rate))
+
+
+def mean_over(values: list[torch.Tensor]) -> torch.Tensor:
+    """The elementwise mean of equally shaped tensors (say one bound per batch)."""
+    return torch.stack(values).mean(0)

@@ -12,13 +12,20 @@ that member alone.
   log q(y | x), for the density-based estimators (CLUB, DoE).
 * :class:`FlowConditional` — the same role with normalising flows (``zuko``):
   one flow per member, so its parameters are not stacked (see ``member_of``).
+
+:data:`CRITICS` builds each by name from an estimator's parameters. How a
+critic scores the product-of-marginals pairs of a training epoch is its own
+business (:meth:`Critic.pair_layout`, :meth:`Critic.pair_scores`): the
+concatenation critic lays both kinds of pair out in one tensor per epoch and
+scores them in one pass.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -71,7 +78,23 @@ class StackedMLP(nn.Module):
         return h
 
 
-class ConcatCritic(nn.Module):
+class Critic(nn.Module):
+    """A critic T(x, y) of S members: scores of aligned pairs, (S, M, dx), (S, M, dy) → (S, M)."""
+
+    def pair_layout(self, xs: torch.Tensor, ys: torch.Tensor, ys_neg: torch.Tensor
+                    ) -> tuple[torch.Tensor, ...]:
+        """An epoch's batches, (steps, S, B, d) each: joint pairs (xs, ys) and
+        product-of-marginals pairs (xs, ys_neg), laid out for :meth:`pair_scores`."""
+        return xs, ys, ys_neg
+
+    def pair_scores(self, layout: tuple[torch.Tensor, ...], b: int
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(T at the joint pairs, T at the product pairs) of batch ``b``: (S, B) each."""
+        xs, ys, ys_neg = layout
+        return self(xs[b], ys[b]), self(xs[b], ys_neg[b])
+
+
+class ConcatCritic(Critic):
     """T(x, y) = MLP([x, y]) for S members."""
 
     separable = False
@@ -85,6 +108,17 @@ class ConcatCritic(nn.Module):
         """Scores of aligned pairs: x (S, M, dx), y (S, M, dy) → (S, M)."""
         return self.mlp(torch.cat([x, y], dim=-1)).squeeze(-1)
 
+    def pair_layout(self, xs: torch.Tensor, ys: torch.Tensor, ys_neg: torch.Tensor
+                    ) -> tuple[torch.Tensor, ...]:
+        # per step: rows [0, B) joint pairs, [B, 2B) product pairs, concatenated once
+        return (torch.cat([torch.cat([xs, ys], -1), torch.cat([xs, ys_neg], -1)], dim=2),)
+
+    def pair_scores(self, layout: tuple[torch.Tensor, ...], b: int
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+        t = self.mlp(layout[0][b]).squeeze(-1)
+        half = t.shape[1] // 2
+        return t[:, :half], t[:, half:]
+
     def all_pairs(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Scores T(x_i, y_j) for all i, j: x (S, K, dx), y (S, K, dy) → (S, K, K)."""
         # The first layer is linear in [x, y]: W·[x; y] + b = (W_x x + b) + W_y y, so
@@ -97,7 +131,7 @@ class ConcatCritic(nn.Module):
         return self.mlp(h, start=1).reshape(s, k, k)
 
 
-class SeparableCritic(nn.Module):
+class SeparableCritic(Critic):
     """T(x, y) = g(x)ᵀ h(y) for S members (embedding size ``embed``)."""
 
     separable = True
@@ -232,3 +266,17 @@ class FlowConditional(nn.Module):
     def member_of(key: str) -> int:
         """The member a state-dict entry belongs to ("cond.3.…" → 3)."""
         return int(key.split(".")[1])
+
+
+#: Each critic (or density model) by name, built for S members from an estimator's
+#: parameters (hidden, activation, and embed or transforms where it has them).
+CRITICS: dict[str, Callable[[Any, int, int, int, Sequence[torch.Generator]], nn.Module]] = {
+    "concat": lambda est, s, dx, dy, gens: ConcatCritic(s, dx, dy, est.hidden, est.activation,
+                                                        gens),
+    "separable": lambda est, s, dx, dy, gens: SeparableCritic(s, dx, dy, est.hidden,
+                                                              est.activation, gens, est.embed),
+    "gaussian": lambda est, s, dx, dy, gens: GaussianConditional(s, dx, dy, est.hidden,
+                                                                 est.activation, gens),
+    "flow": lambda est, s, dx, dy, gens: FlowConditional(s, dx, dy, est.hidden, est.activation,
+                                                         gens, est.transforms),
+}

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._train import TrainConfig, train
+from ._train import train
+
+if TYPE_CHECKING:
+    from . import NeuralEstimator
 
 
-def step_timing(cfg: TrainConfig, batch_sizes: tuple[int, ...] = (64, 128, 256, 512, 1024),
+def step_timing(est: NeuralEstimator, batch_sizes: tuple[int, ...] = (64, 128, 256, 512, 1024),
                 dims: tuple[int, ...] = (1, 5, 10, 20, 50), steps: int = 200,
                 repeats: int = 3) -> list[dict[str, Any]]:
-    """Rows (batch_size, dim = dx + dy, time_per_step_s) for ``cfg``'s objective.
+    """Rows (batch_size, dim = dx + dy, time_per_step_s) for ``est``'s objective.
 
     Batch sizes at dimension 20 per side, dimensions at batch 256. Each point is
     the difference of two budgets (``steps`` and 3 × ``steps``) over the extra
@@ -24,10 +26,10 @@ def step_timing(cfg: TrainConfig, batch_sizes: tuple[int, ...] = (64, 128, 256, 
     rng = np.random.default_rng(0)
 
     def timed(x: np.ndarray, y: np.ndarray, bsz: int, st: int) -> float:
-        c = replace(cfg, batch_size=bsz, steps=st, epochs=None, eval_every=10**9,
-                    eval_pairs=1000, early_stopping=False)
+        e = est.with_params(batch_size=bsz, steps=st, epochs=None, eval_every=10**9,
+                            eval_pairs=1000, early_stopping=False)
         t0 = time.perf_counter()
-        train([x], [y], [0], c)
+        train([x], [y], [0], e)
         return time.perf_counter() - t0
 
     grid = [(b, 20) for b in batch_sizes] + [(256, d) for d in dims if d != 20]

@@ -2,14 +2,18 @@
 
 One call trains S independent critics (stacked weights) on S datasets of the
 same size, each member with its own seed, and evaluates each on its own
-held-out data. ``S = 1`` is an ordinary single estimate.
+held-out data. ``S = 1`` is an ordinary single estimate. What is trained and
+reported — the objective, its negatives, its held-out reading, its stopping
+score and its ceiling — is the estimator's (:class:`~mibench_estimators.neural.NeuralEstimator`
+and its subclasses); nothing here depends on which objective it is.
 
 Per member and seed: the data are standardised (an invertible map, so MI is
 unchanged), split at random into train and held-out parts; every epoch draws
-two independent permutations of the training rows, one giving the joint
-batches (x_i, y_i) and, paired with the first, one giving the
-product-of-marginals batches (x_i, y_π(i)). Objectives that use all pairs of a
-batch (InfoNCE, NWJ, SMILE) take the joint batch only.
+a permutation of the training rows, which gives the joint batches
+(x_i, y_i); objectives whose negatives are ``shuffled`` pair each x with the
+y of another row of the same epoch (:func:`_negative_rows`), ``in-batch``
+ones score every pair of a batch, and ``joint`` ones (density models) see
+the joint batch only.
 
 Nothing in the step loop copies a value to the host: batches come from
 permutations drawn on the device, the moving average of MINE lives in a
@@ -20,78 +24,26 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
-from mibench import ParameterError
-from mibench.validation import standardize_columns
+from mibench.plugin import (
+    EstimateResult,
+    ParameterError,
+    TrainingCurve,
+    resolve_device,
+    standardize_columns,
+)
 
 from . import _bounds as B
-from ._critics import ConcatCritic, FlowConditional, GaussianConditional, SeparableCritic
+from ._critics import CRITICS
+from ._stopping import EarlyStopping
 
-PAIR_OBJECTIVES = ("mine", "mine-biased", "mine-f")
-ALL_PAIRS_OBJECTIVES = ("infonce", "nwj", "smile")
-# trained by maximum likelihood of q(y | x) on joint batches (no negatives)
-DENSITY_OBJECTIVES = ("club", "doe")
-
-
-@dataclass
-class TrainConfig:
-    objective: str
-    critic: str = "concat"
-    hidden: tuple[int, ...] = (100, 100)
-    activation: str = "silu"
-    embed: int = 32
-    lr: float = 1e-3
-    batch_size: int = 256
-    steps: int | None = 3000
-    epochs: float | None = None
-    ema_rate: float = 0.01
-    tau: float = 5.0
-    test_fraction: float = 0.3
-    eval_every: int = 100
-    eval_pairs: int = 250_000
-    early_stopping: bool = False
-    patience: int = 10
-    standardize: bool = True
-    device: str = "auto"
-    weight_decay: float = 0.0
-    transforms: int = 3  # spline transforms of each flow (critic "flow")
-
-
-@dataclass
-class MemberResult:
-    value: float
-    info: dict[str, Any] = field(default_factory=dict)
-
-
-def resolve_device(name: str) -> torch.device:
-    """'auto' → cuda, else mps, else cpu; a named accelerator must be present."""
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ParameterError(
-            f"device={name!r} was requested but torch sees no CUDA GPU (torch "
-            f"{torch.__version__}, CUDA build: {torch.version.cuda or 'none'}); "
-            "use device='cpu' or device='auto'"
-        )
-    if name == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        if mps is None or not mps.is_available():
-            raise ParameterError("device='mps' was requested but Apple MPS is not available; "
-                                 "use device='cpu' or device='auto'")
-    try:
-        return torch.device(name)
-    except RuntimeError as exc:
-        raise ParameterError(f"unknown device {name!r}: {exc}") from None
+if TYPE_CHECKING:
+    from . import NeuralEstimator
 
 
 class _Members:
@@ -109,16 +61,41 @@ class _Members:
         return torch.stack([torch.randperm(n, generator=g, device=device) for g in self.dev])
 
 
-def _build_critic(cfg: TrainConfig, members: int, dx: int, dy: int,
-                  gens: list[torch.Generator]) -> torch.nn.Module:
-    if cfg.critic == "concat":
-        return ConcatCritic(members, dx, dy, cfg.hidden, cfg.activation, gens)
-    if cfg.critic == "gaussian":
-        return GaussianConditional(members, dx, dy, cfg.hidden, cfg.activation, gens)
-    if cfg.critic == "flow":
-        return FlowConditional(members, dx, dy, cfg.hidden, cfg.activation, gens,
-                               cfg.transforms)
-    return SeparableCritic(members, dx, dy, cfg.hidden, cfg.activation, gens, cfg.embed)
+def torch_device(name: str) -> torch.device:
+    """The torch device an estimator's ``device`` parameter stands for here."""
+    return torch.device(resolve_device(name))
+
+
+# -- what a training step hands the objective, by kind of negatives ----------------
+
+class PairScores:
+    """``shuffled`` negatives: T at the joint pairs and at one product pair each, (S, B)."""
+
+    def __init__(self, joint: torch.Tensor, marginal: torch.Tensor) -> None:
+        self.joint, self.marginal = joint, marginal
+
+
+class AllPairScores:
+    """``in-batch`` negatives: T(x_i, y_j) for every pair of a batch, (S, K, K);
+    ``joint`` is its diagonal, ``marginal`` its K(K−1) other entries."""
+
+    def __init__(self, matrix: torch.Tensor) -> None:
+        self.matrix = matrix
+
+    @cached_property
+    def joint(self) -> torch.Tensor:
+        return torch.diagonal(self.matrix, dim1=-2, dim2=-1)
+
+    @cached_property
+    def marginal(self) -> torch.Tensor:
+        return B.off_diagonal(self.matrix)
+
+
+class JointRows:
+    """``joint`` (no negatives): the model and the joint batch, for density models."""
+
+    def __init__(self, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> None:
+        self.model, self.x, self.y = model, x, y
 
 
 def _batches(flat: torch.Tensor, idx: torch.Tensor, bsz: int) -> torch.Tensor:
@@ -128,13 +105,42 @@ def _batches(flat: torch.Tensor, idx: torch.Tensor, bsz: int) -> torch.Tensor:
     return rows.transpose(0, 1).contiguous()
 
 
-def _adam(critic: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+class _Shuffled:
+    def epoch(self, critic: Any, xf: torch.Tensor, yf: torch.Tensor, p1: torch.Tensor,
+              gens: _Members, bsz: int) -> tuple[torch.Tensor, ...]:
+        p2 = _negative_rows(p1, gens)
+        return critic.pair_layout(_batches(xf, p1, bsz), _batches(yf, p1, bsz),
+                                  _batches(yf, p2, bsz))
+
+    def step(self, critic: Any, layout: tuple[torch.Tensor, ...], b: int) -> PairScores:
+        return PairScores(*critic.pair_scores(layout, b))
+
+
+class _InBatch:
+    def epoch(self, critic: Any, xf: torch.Tensor, yf: torch.Tensor, p1: torch.Tensor,
+              gens: _Members, bsz: int) -> tuple[torch.Tensor, ...]:
+        return _batches(xf, p1, bsz), _batches(yf, p1, bsz)
+
+    def step(self, critic: Any, layout: tuple[torch.Tensor, ...], b: int) -> AllPairScores:
+        return AllPairScores(critic.all_pairs(layout[0][b], layout[1][b]))
+
+
+class _Joint(_InBatch):
+    def step(self, critic: Any, layout: tuple[torch.Tensor, ...], b: int) -> JointRows:  # type: ignore[override]
+        return JointRows(critic, layout[0][b], layout[1][b])
+
+
+#: How training batches are drawn and scored, by an objective's ``negatives``.
+NEGATIVES: dict[str, Any] = {"shuffled": _Shuffled(), "in-batch": _InBatch(), "joint": _Joint()}
+
+
+def _adam(critic: torch.nn.Module, lr: float, weight_decay: float) -> torch.optim.Optimizer:
     """Adam; the fused kernel (one launch for all parameters) where torch has it."""
     try:
-        return torch.optim.Adam(critic.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
+        return torch.optim.Adam(critic.parameters(), lr=lr, weight_decay=weight_decay,
                                 fused=True)
     except (RuntimeError, TypeError, ValueError):
-        return torch.optim.Adam(critic.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        return torch.optim.Adam(critic.parameters(), lr=lr, weight_decay=weight_decay)
 
 
 def negative_shifts(n: int, budget: int) -> int:
@@ -142,9 +148,9 @@ def negative_shifts(n: int, budget: int) -> int:
     return max(1, min(n - 1, budget // max(n, 1)))
 
 
-def _eval_pairs_bound(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
-                      objective: str, tau: float, budget: int) -> torch.Tensor:
-    """Bound on held-out data: joint = aligned rows; negatives = cyclic shifts of y.
+def shifted_pair_scores(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                        budget: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Scores on held-out rows: joint = aligned rows; negatives = cyclic shifts of y.
 
     Rows are in random order, so pairing row i with row i + s (s = 1..L) gives
     L·n distinct product-of-marginals pairs without pairing a row with itself.
@@ -160,265 +166,128 @@ def _eval_pairs_bound(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
         xr = x.repeat(1, len(ks), 1)
         yr = torch.cat([torch.roll(y, -k, dims=1) for k in ks], dim=1)
         chunks.append(critic(xr, yr))
-    t_marg = torch.cat(chunks, dim=1)
-    if objective in ("mine", "mine-biased"):
-        return B.dv(t_joint, t_marg)
-    if objective in ("mine-f", "nwj"):
-        return B.nwj(t_joint, t_marg)
-    if objective == "smile":
-        return B.smile(t_joint, t_marg, tau)
-    if objective == "club":  # E_P[log q(y|x)] − E_{P_X × P_Y}[log q(y|x)]
-        return t_joint.mean(-1) - t_marg.mean(-1)
-    raise AssertionError(objective)
+    return t_joint, torch.cat(chunks, dim=1)
 
 
-def _eval_infonce(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
-                  k: int) -> torch.Tensor:
-    """InfoNCE at batch size k, averaged over consecutive held-out batches."""
-    n = x.shape[1]
-    k = min(k, n)
-    vals = [B.infonce(critic.all_pairs(x[:, i:i + k], y[:, i:i + k]))
-            for i in range(0, n - k + 1, k)]
-    return torch.stack(vals).mean(0)
+class _Data:
+    """Each member's rows, standardised with its training rows' statistics, on the device:
+    training rows, validation rows (early stopping, the curve) and test rows (the estimate)."""
 
-
-def evaluate(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: TrainConfig,
-             budget: int) -> torch.Tensor:
-    with torch.no_grad():
-        if cfg.objective == "infonce":
-            return _eval_infonce(critic, x, y, cfg.batch_size)
-        if cfg.objective == "doe":  # Ĥ(Y) − Ĥ(Y|X), cross-entropies of the two models
-            cond, marg = critic.with_marginal(x, y)
-            return (cond - marg).mean(-1)
-        return _eval_pairs_bound(critic, x, y, cfg.objective, cfg.tau, budget)
-
-
-def stopping_score(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
-                   cfg: TrainConfig, held: torch.Tensor) -> torch.Tensor:
-    """What early stopping maximises: the held-out bound for the critics, the
-    held-out log-likelihood of q(y | x) for the density models (whose estimate
-    is not to be maximised: CLUB is an upper bound)."""
-    if cfg.objective in DENSITY_OBJECTIVES:
-        with torch.no_grad():
-            return density_loglik(critic, x, y, cfg)
-    return held
-
-
-def density_loglik(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
-                   cfg: TrainConfig) -> torch.Tensor:
-    """Mean log-likelihood per member that a density model is trained on: of
-    q(y | x), plus that of q(y) where DoE has a trainable marginal (a flow)."""
-    if cfg.objective == "doe" and getattr(critic, "trained_marginal", False):
-        cond, marg = critic.with_marginal(x, y)
-        return (cond + marg).mean(-1)
-    return critic(x, y).mean(-1)
+    def __init__(self, xs: list[np.ndarray], ys: list[np.ndarray], est: NeuralEstimator,
+                 gens: _Members, device: torch.device) -> None:
+        n = xs[0].shape[0]
+        n_hold = max(2, round(est.test_fraction * n))
+        self.n_train = n - n_hold
+        if self.n_train < 2:
+            raise ParameterError(f"test_fraction={est.test_fraction} leaves {self.n_train} "
+                                 "training rows")
+        parts: list[list[np.ndarray]] = [[], [], [], []]
+        for s in range(len(xs)):
+            perm = torch.randperm(n, generator=gens.cpu[s]).numpy()
+            tr, ho = perm[:self.n_train], perm[self.n_train:]
+            # standardisation statistics come from the training rows alone, so the
+            # held-out rows that give the estimate play no part in fitting
+            x, y = xs[s], ys[s]
+            if est.standardize:
+                x, y = standardize_columns(x, tr), standardize_columns(y, tr)
+            for part, a in zip(parts, (x[tr], y[tr], x[ho], y[ho]), strict=True):
+                part.append(a)
+        self.xtr, self.ytr, xho, yho = (
+            torch.from_numpy(np.stack(p)).to(device=device, dtype=torch.float32) for p in parts)
+        if est.early_stopping:
+            n_val = xho.shape[1] // 2
+            self.xval, self.yval = xho[:, :n_val], yho[:, :n_val]
+            self.xtest, self.ytest = xho[:, n_val:], yho[:, n_val:]
+        else:
+            self.xval, self.yval, self.xtest, self.ytest = xho, yho, xho, yho
+        # a fixed training subset of the held-out size, for the train side of the curve
+        n_cmp = min(self.n_train, self.xval.shape[1])
+        self.xcmp, self.ycmp = self.xtr[:, :n_cmp], self.ytr[:, :n_cmp]
 
 
 def train(xs: list[np.ndarray], ys: list[np.ndarray], seeds: list[int],
-          cfg: TrainConfig) -> list[MemberResult]:
-    """Train one critic per (x, y, seed) and return each member's held-out bound."""
+          est: NeuralEstimator) -> list[EstimateResult]:
+    """Train one critic per (x, y, seed) with ``est``'s objective and settings; return
+    each member's held-out estimate with its steps, curve and ceiling."""
     t_start = time.perf_counter()
-    device = resolve_device(cfg.device)
+    device = torch_device(est.device)
     S = len(xs)
-    n = xs[0].shape[0]
     dx, dy = xs[0].shape[1], ys[0].shape[1]
     gens = _Members(seeds, device)
+    d = _Data(xs, ys, est, gens, device)
+    n_train = d.n_train
 
-    # split per member: (train, validation for early stopping, test for the estimate)
-    n_hold = max(2, round(cfg.test_fraction * n))
-    n_train = n - n_hold
-    if n_train < 2:
-        raise ParameterError(f"test_fraction={cfg.test_fraction} leaves {n_train} training rows")
-    tr_x, tr_y, ho_x, ho_y = [], [], [], []
-    for s in range(S):
-        perm = torch.randperm(n, generator=gens.cpu[s]).numpy()
-        tr, ho = perm[:n_train], perm[n_train:]
-        # standardisation statistics come from the training rows alone, so the
-        # held-out rows that give the estimate play no part in fitting
-        x, y = xs[s], ys[s]
-        if cfg.standardize:
-            x, y = standardize_columns(x, tr), standardize_columns(y, tr)
-        tr_x.append(x[tr])
-        tr_y.append(y[tr])
-        ho_x.append(x[ho])
-        ho_y.append(y[ho])
+    critic = CRITICS[est.critic_name](est, S, dx, dy, gens.cpu).to(device)
+    est.prepare_model(critic, d.ytr)
+    opt = _adam(critic, est.learning_rate, est.weight_decay)
+    negatives = NEGATIVES[est.negatives]
 
-    def to_dev(arrs: list[np.ndarray]) -> torch.Tensor:
-        return torch.from_numpy(np.stack(arrs)).to(device=device, dtype=torch.float32)
-
-    Xtr, Ytr, Xho, Yho = to_dev(tr_x), to_dev(tr_y), to_dev(ho_x), to_dev(ho_y)
-    if cfg.early_stopping:
-        n_val = Xho.shape[1] // 2
-        Xval, Yval = Xho[:, :n_val], Yho[:, :n_val]
-        Xtest, Ytest = Xho[:, n_val:], Yho[:, n_val:]
-    else:
-        Xval, Yval, Xtest, Ytest = Xho, Yho, Xho, Yho
-    # a fixed training subset of the held-out size, for the train side of the curve
-    n_cmp = min(n_train, Xval.shape[1])
-    Xcmp, Ycmp = Xtr[:, :n_cmp], Ytr[:, :n_cmp]
-
-    critic = _build_critic(cfg, S, dx, dy, gens.cpu).to(device)
-    if cfg.objective in DENSITY_OBJECTIVES:
-        critic.fit_marginal(Ytr)
-    opt = _adam(critic, cfg)
-
-    bsz = min(cfg.batch_size, n_train)
+    bsz = min(est.batch, n_train)
     per_epoch = max(1, n_train // bsz)
-    total = cfg.steps if cfg.steps is not None else max(1, math.ceil(cfg.epochs * per_epoch))
-    pairs = cfg.objective in PAIR_OBJECTIVES
-    log_ma: torch.Tensor | None = None
+    total = est.steps if est.steps is not None else max(1, math.ceil(est.epochs * per_epoch))
+    state: dict[str, Any] = {}  # the objective's own running state (MINE's moving average)
     curve: dict[str, list[Any]] = {"step": [], "train": [], "heldout": []}
-    best = torch.full((S,), -math.inf)
-    best_state: dict[str, torch.Tensor] | None = None
-    since_best = torch.zeros(S, dtype=torch.long)
-    stopped_at = [None] * S
+    stopper = EarlyStopping(S, est.patience, getattr(critic, "member_of", None))
     # curve points use 10 negatives per held-out row; the final estimate uses eval_pairs
-    curve_budget = min(cfg.eval_pairs, 10 * max(1, Xval.shape[1]))
+    curve_budget = min(est.eval_pairs, 10 * max(1, d.xval.shape[1]))
     used = per_epoch * bsz
-    Xflat, Yflat = Xtr.reshape(S * n_train, dx), Ytr.reshape(S * n_train, dy)
+    xflat, yflat = d.xtr.reshape(S * n_train, dx), d.ytr.reshape(S * n_train, dy)
     offsets = (torch.arange(S, device=device) * n_train).unsqueeze(1)
     step = 0
-    epoch_data: tuple[torch.Tensor, ...] = ()
-    while step < total:
+    while step < total and not (est.early_stopping and stopper.done):
         # -- a new epoch: permutations, and batches laid out contiguously, so that a
         # step only takes a view (no per-step gather or concatenation)
         p1 = gens.perms(n_train, device)[:, :used] + offsets
-        if pairs:
-            p2 = _negative_rows(p1, gens)
-            xs1, ys1 = _batches(Xflat, p1, bsz), _batches(Yflat, p1, bsz)
-            ys2 = _batches(Yflat, p2, bsz)
-            if cfg.critic == "concat":
-                # per step: rows [0, bsz) joint pairs, [bsz, 2 bsz) shuffled pairs
-                epoch_data = (torch.cat([torch.cat([xs1, ys1], -1), torch.cat([xs1, ys2], -1)],
-                                        dim=2),)
-            else:
-                epoch_data = (xs1, ys1, ys2)
-        else:
-            epoch_data = (_batches(Xflat, p1, bsz), _batches(Yflat, p1, bsz))
+        layout = negatives.epoch(critic, xflat, yflat, p1, gens, bsz)
         for b in range(per_epoch):
             if step >= total:
                 break
-            if pairs:
-                if cfg.critic == "concat":
-                    t = critic.mlp(epoch_data[0][b]).squeeze(-1)
-                    tj, tm = t[:, :bsz], t[:, bsz:]
-                else:
-                    xb = epoch_data[0][b]
-                    tj = critic(xb, epoch_data[1][b])
-                    tm = critic(xb, epoch_data[2][b])
-                if cfg.objective == "mine":
-                    log_ma = B.update_log_ma(log_ma, tm, cfg.ema_rate)
-                    obj = B.dv_ema_surrogate(tj, tm, log_ma)
-                elif cfg.objective == "mine-biased":
-                    obj = B.dv(tj, tm)
-                else:
-                    obj = B.nwj(tj, tm)
-            elif cfg.objective in DENSITY_OBJECTIVES:
-                obj = density_loglik(critic, epoch_data[0][b], epoch_data[1][b], cfg)
-            else:
-                scores = critic.all_pairs(epoch_data[0][b], epoch_data[1][b])
-                if cfg.objective == "infonce":
-                    obj = B.infonce(scores)
-                elif cfg.objective == "nwj":
-                    obj = B.nwj_all_pairs(scores)
-                else:  # smile trains on the Jensen–Shannon objective
-                    obj = B.js_fgan(torch.diagonal(scores, dim1=-2, dim2=-1),
-                                    B.off_diagonal(scores))
-            loss = -obj.sum()
+            loss = -est.train_value(negatives.step(critic, layout, b), state).sum()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             step += 1
-            if step % cfg.eval_every == 0 or step == total:
-                held = evaluate(critic, Xval, Yval, cfg, curve_budget).cpu()
-                trn = evaluate(critic, Xcmp, Ycmp, cfg, curve_budget).cpu()
+            if step % est.eval_every == 0 or step == total:
+                with torch.no_grad():
+                    held = est.heldout(critic, d.xval, d.yval, curve_budget).cpu()
+                    trn = est.heldout(critic, d.xcmp, d.ycmp, curve_budget).cpu()
                 curve["step"].append(step)
                 curve["train"].append(trn.tolist())
                 curve["heldout"].append(held.tolist())
-                if cfg.early_stopping:
-                    # a member that has stopped keeps the critic of its best evaluation
-                    running = torch.tensor([a is None for a in stopped_at])
-                    score = stopping_score(critic, Xval, Yval, cfg, held).cpu()
-                    better = (score > best) & running
-                    best = torch.where(better, score, best)
-                    since_best = torch.where(better, torch.zeros_like(since_best),
-                                             since_best + 1)
-                    state = {k: v.detach().clone() for k, v in critic.state_dict().items()}
-                    if best_state is None:
-                        best_state = state
-                    else:
-                        _keep_better(best_state, state, better, critic)
-                    for s in range(S):
-                        if stopped_at[s] is None and since_best[s] >= cfg.patience:
-                            stopped_at[s] = step
-                    if all(a is not None for a in stopped_at):
+                if est.early_stopping:
+                    with torch.no_grad():
+                        score = est.stopping_score(critic, d.xval, d.yval, held).cpu()
+                    stopper.update(step, score.numpy(), critic)
+                    if stopper.done:
                         break
-        if cfg.early_stopping and all(a is not None for a in stopped_at):
-            break
-    if cfg.early_stopping and best_state is not None:
-        critic.load_state_dict(best_state)
-    final = evaluate(critic, Xtest, Ytest, cfg, cfg.eval_pairs).cpu()
+    if est.early_stopping:
+        stopper.restore(critic)
+    with torch.no_grad():
+        final = est.heldout(critic, d.xtest, d.ytest, est.eval_pairs).cpu()
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     elapsed = time.perf_counter() - t_start
+    n_test = int(d.xtest.shape[1])
     results = []
-    verdict = ["early-stopped" if stopped_at[s] is not None
-               else convergence(curve["step"], [h[s] for h in curve["heldout"]])
-               for s in range(S)]
     for s in range(S):
         held_curve = [h[s] for h in curve["heldout"]]
-        results.append(MemberResult(float(final[s]), {
-            "device": str(device),
-            "steps": step if stopped_at[s] is None else stopped_at[s],
-            "epochs": round((step if stopped_at[s] is None else stopped_at[s]) / per_epoch, 3),
-            "batch_size": bsz,
-            "budget": "steps" if cfg.steps is not None else "epochs",
-            "n_train": n_train,
-            "n_heldout": int(Xtest.shape[1]),
-            "curve_step": list(curve["step"]),
-            "curve_train": [t[s] for t in curve["train"]],
-            "curve_heldout": held_curve,
-            "early_stopped": stopped_at[s] is not None,
-            "convergence": verdict[s],
-            "converged": verdict[s] in ("converged", "early-stopped"),
-            "wall_time_s": elapsed,
-            "members_trained_together": S,
-            **_ceiling(cfg, int(Xtest.shape[1])),
-        }))
+        stopped = stopper.stopped_at[s]
+        taken = step if stopped is None else stopped
+        verdict = "early-stopped" if stopped is not None else convergence(curve["step"],
+                                                                          held_curve)
+        results.append(EstimateResult(
+            float(final[s]),
+            info={"epochs": round(taken / per_epoch, 3), "batch_size": bsz, "n_train": n_train,
+                  "n_heldout": n_test, "early_stopped": stopped is not None,
+                  "convergence": verdict,
+                  "converged": verdict in ("converged", "early-stopped"),
+                  "wall_time_s": elapsed, "members_trained_together": S},
+            device=str(device), steps=taken,
+            budget="steps" if est.steps is not None else "epochs",
+            curve=TrainingCurve(list(curve["step"]), held_curve,
+                                [t[s] for t in curve["train"]]),
+            ceiling=est.ceiling(n_test)))
     return results
-
-
-def _keep_better(best: dict[str, torch.Tensor], state: dict[str, torch.Tensor],
-                 better: torch.Tensor, critic: torch.nn.Module) -> None:
-    """Copy into ``best`` the entries of the members that improved.
-
-    Stacked critics have the members as the leading dimension of every entry;
-    a critic of per-member modules says whose an entry is (``member_of``).
-    """
-    member_of = getattr(critic, "member_of", None)
-    for k, v in state.items():
-        if member_of is None:
-            mask = better.to(v.device)
-            best[k][mask] = v[mask]
-        elif better[member_of(k)]:
-            best[k] = v
-
-
-def _ceiling(cfg: TrainConfig, n_test: int) -> dict[str, Any]:
-    """The most the reported estimate can be, whatever the truth.
-
-    InfoNCE read at batch size k never exceeds log k. The DV-type estimates
-    (DV, NWJ, SMILE) read on held-out data with M product-of-marginals pairs
-    cannot credibly exceed about log M: beyond it the log-mean-exp over the
-    negatives is dominated by its largest term (McAllester & Stratos 2020).
-    """
-    if cfg.objective == "infonce":
-        k = min(cfg.batch_size, n_test)
-        return {"ceiling": math.log(k), "ceiling_note": f"log(batch {k})"}
-    if cfg.objective in DENSITY_OBJECTIVES:  # density models: no log N ceiling
-        return {"ceiling": math.nan, "ceiling_note": "none"}
-    m = negative_shifts(n_test, cfg.eval_pairs) * n_test
-    return {"ceiling": math.log(m), "ceiling_note": f"log({m:,} held-out negative pairs)"}
 
 
 def _negative_rows(p1: torch.Tensor, gens: _Members) -> torch.Tensor:

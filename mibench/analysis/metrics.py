@@ -11,9 +11,8 @@ whose status is ``ok``:
   (1: each cell alone); above 1, time is each seed's share of the batch's time
   and memory is the whole batch's;
 * ``ceiling`` and ``ceiling_note``: the most the estimator can report
-  whatever the truth, where its results say so (an estimator may put
-  ``ceiling``, in nats, and ``ceiling_note`` in its ``info``; the median over
-  seeds is shown), else NaN and "";
+  whatever the truth, where its results say so (the ``ceiling`` field of
+  :class:`~mibench.EstimateResult`; the median over seeds), else NaN and "";
 * for every metric, ``<metric>_lo`` and ``<metric>_hi``: a two-sided interval
   at level ``level`` (95 %), or NaN where the seeds cannot support one, with
   the reason in ``ci_note``.
@@ -36,13 +35,14 @@ has one) is not folded into the intervals.
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from ..store.schema import ResultFields, Status, conform
 
 GROUP = ["estimator", "task", "n"]
 #: Fewest ok seeds for the t-interval of mean and bias and the chi-square interval of sd.
@@ -51,15 +51,6 @@ MIN_SEEDS_T = 3
 MIN_SEEDS_BOOTSTRAP = 10
 
 METRICS = ["mean", "bias", "std", "rmse", "mre", "median_time_s", "median_mem_mb"]
-
-
-def task_family(row: pd.Series) -> str:
-    """The task's family: the ``family`` column where the table has one (a task's
-    own :attr:`~mibench.Task.family`), else its registry name."""
-    fam = row.get("family")
-    if isinstance(fam, str) and fam:
-        return fam
-    return str(row["task_name"])
 
 
 def t_interval(e: np.ndarray, level: float) -> tuple[float, float]:
@@ -132,25 +123,22 @@ def metrics(table: pd.DataFrame, n_boot: int = 2000, level: float = 0.95,
     from different code versions are kept apart (:func:`separate_versions`)."""
     if table.empty:
         return pd.DataFrame()
-    table = separate_versions(table)
+    table = separate_versions(conform(table))
     rows = []
     for (est, task, n), g in table.groupby(GROUP, sort=False):
-        ok = g[g["status"] == "ok"]
+        ok = g[g["status"] == Status.OK]
         e = ok["estimate"].to_numpy(dtype=float)
         t = ok["wall_time_s"].to_numpy(dtype=float)
-        mem = (ok["peak_mem_mb"].to_numpy(dtype=float) if "peak_mem_mb" in ok
-               else np.full(len(ok), np.nan))
+        mem = ok["peak_mem_mb"].to_numpy(dtype=float)
         mi = float(g["true_mi"].iloc[0])
         first = g.iloc[0]
         k = len(e)
         row: dict[str, object] = {
             "estimator": est, "task": task, "n": int(n),
             "estimator_name": first["estimator_name"], "task_name": first["task_name"],
-            "family": task_family(first), "task_params": first.get("task_params", "{}"),
+            "family": first["family"], "task_params": first["task_params"],
             "dim_x": int(first["dim_x"]), "dim_y": int(first["dim_y"]), "true_mi": mi,
-            "truth_se": float(first["true_mi_se"]) if "true_mi_se" in g else np.nan,
-            "task_label": str(first["task_label"]) if "task_label" in g
-            and isinstance(first["task_label"], str) else "",
+            "truth_se": float(first["true_mi_se"]), "task_label": str(first["task_label"]),
             "seeds": k, "failures": int(len(g) - k),
         }
         point = {
@@ -181,13 +169,10 @@ def metrics(table: pd.DataFrame, n_boot: int = 2000, level: float = 0.95,
             row[f"{name}_lo"], row[f"{name}_hi"] = ci.get(name, (np.nan, np.nan))
         row["ci_note"] = ci_note(k)
         # seeds trained together share one timing: each figure is a share of a batch
-        row["group_size"] = (int(ok["group_size"].max()) if "group_size" in ok and k
-                             and ok["group_size"].notna().any() else 1)
-        raw = [info_value(i, "ceiling") for i in ok["info"]] if "info" in ok else []
-        ceil = [float(c) for c in raw if isinstance(c, (int, float))]
-        row["ceiling"] = float(np.median(ceil)) if ceil else np.nan
-        row["ceiling_note"] = (str(info_value(ok["info"].iloc[0], "ceiling_note") or "")
-                               if ceil else "")
+        row["group_size"] = int(ok["group_size"].max()) if k else 1
+        ceilings = [c for c in (ResultFields.of(i).ceiling for i in ok["info"]) if c]
+        row["ceiling"] = float(np.median([c.value for c in ceilings])) if ceilings else np.nan
+        row["ceiling_note"] = ceilings[0].note if ceilings else ""
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -201,10 +186,3 @@ def ci_note(k: int) -> str:
         return (f"RMSE, MRE, time and memory intervals need at least {MIN_SEEDS_BOOTSTRAP} "
                 f"ok seeds ({k} here)")
     return ""
-
-
-def info_value(info_json: object, key: str) -> object:
-    """One entry of a row's ``info`` JSON (None when absent)."""
-    if not isinstance(info_json, str):
-        return None
-    return json.loads(info_json).get(key)

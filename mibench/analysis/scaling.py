@@ -13,9 +13,10 @@ the exponent a (95 %). The verdict for an axis, in this order:
 * "sublinear (better than linear)": its upper end is below 1;
 * "consistent with linear": the interval covers 1.
 
-For estimators trained by steps (those whose rows report ``info["steps"]``,
-such as MINE) the right quantities differ from the classical estimators': at
-a fixed number of steps their time does not depend on n. So the analysis uses
+For estimators trained by steps (those whose results report ``steps``, such
+as MINE: :class:`~mibench.store.schema.ResultFields`) the right quantities
+differ from the classical estimators': at a fixed number of steps their time
+does not depend on n. So the analysis uses
 
 (i)   time per training step against batch size and dimension,
 (ii)  time for a fixed number of epochs against n,
@@ -25,7 +26,6 @@ a fixed number of steps their time does not depend on n. So the analysis uses
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 
@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .analysis import info_value
+from ..store.schema import ResultFields, Status, conform
 
 #: Widest exponent interval that still gives a verdict other than "inconclusive".
 MAX_CI_WIDTH = 1.0
@@ -75,11 +75,11 @@ def fit_power_law(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> PowerFit
                     float(res.slope + tq * res.stderr), float(math.exp(res.intercept)), int(m))
 
 
-def steps_to_target(info_json: str, truth: float, target: float = 0.1) -> float:
-    """First curve step whose held-out bound is within ``target`` (relative) of the truth."""
-    info = json.loads(info_json) if isinstance(info_json, str) else {}
-    steps, held = info.get("curve_step") or [], info.get("curve_heldout") or []
-    for s, v in zip(steps, held, strict=False):
+def steps_to_target(fields: ResultFields, truth: float, target: float = 0.1) -> float:
+    """First curve step whose held-out reading is within ``target`` (relative) of the truth."""
+    if fields.curve is None:
+        return math.nan
+    for s, v in zip(fields.curve.step, fields.curve.heldout, strict=False):
         if v is not None and truth > 0 and abs(v - truth) <= target * truth:
             return float(s)
     return math.nan
@@ -94,24 +94,25 @@ def scaling_rows(table: pd.DataFrame, target: float = 0.1) -> pd.DataFrame:
     "steps to target vs dim", and read "time vs n" as time per epoch budget
     when trained by epochs.
     """
-    ok = table[table["status"] == "ok"].copy()
+    ok = conform(table)
+    ok = ok[ok["status"] == Status.OK].copy()
     if ok.empty:
         return pd.DataFrame()
     ok["dim"] = ok["dim_x"] + ok["dim_y"]
+    fields = pd.Series([ResultFields.of(i) for i in ok["info"]], index=ok.index)
     out = []
     for est, g in ok.groupby("estimator"):
         # trained by steps: the estimator reports its steps (and its budget kind)
-        neural = info_value(g["info"].iloc[0], "steps") is not None
+        neural = fields[g.index[0]].steps is not None
         for task, gt in g.groupby("task"):
             if gt["n"].nunique() >= 3:
                 fit = fit_power_law(gt["n"], gt["wall_time_s"])
                 label = "time vs n"
                 if neural:
-                    by_epochs = info_value(gt["info"].iloc[0], "budget") == "epochs"
+                    by_epochs = fields[gt.index[0]].budget == "epochs"
                     label = ("time for fixed epochs vs n" if by_epochs
                              else "time for fixed steps vs n")
                 out.append(_row(est, label, f"{task}, n {gt['n'].min()}-{gt['n'].max()}", fit))
-        g = g.assign(family=g["task_name"])
         for (fam, n), gd in g.groupby(["family", "n"]):
             if gd["dim"].nunique() < 3:
                 continue
@@ -119,12 +120,12 @@ def scaling_rows(table: pd.DataFrame, target: float = 0.1) -> pd.DataFrame:
             out.append(_row(est, "time vs dim", where,
                             fit_power_law(gd["dim"], gd["wall_time_s"])))
             if neural:
-                steps = gd["info"].map(lambda s: info_value(s, "steps")).astype(float)
-                per_step = gd["wall_time_s"].to_numpy() / steps.to_numpy()
+                steps = np.array([fields[i].steps for i in gd.index], dtype=float)
+                per_step = gd["wall_time_s"].to_numpy() / steps
                 out.append(_row(est, "time per step vs dim", where,
                                 fit_power_law(gd["dim"], per_step)))
-                stt = np.array([steps_to_target(i, mi, target)
-                                for i, mi in zip(gd["info"], gd["true_mi"], strict=True)])
+                stt = np.array([steps_to_target(fields[i], mi, target)
+                                for i, mi in zip(gd.index, gd["true_mi"], strict=True)])
                 fit = fit_power_law(gd["dim"].to_numpy()[np.isfinite(stt)],
                                     stt[np.isfinite(stt)])
                 out.append(_row(est, f"steps to {target:.0%} error vs dim", where, fit,

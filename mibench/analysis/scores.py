@@ -23,7 +23,8 @@ CLIP = 1.0
 RATIO = 1.5
 
 
-def _task_names(m: pd.DataFrame) -> pd.Series:
+def task_ids(m: pd.DataFrame) -> pd.Series:
+    """Each metrics row's task name in the scores: its suite label where it has one."""
     if "task_label" in m:
         label = m["task_label"].fillna("").astype(str)
         return label.where(label != "", m["task"])
@@ -42,7 +43,7 @@ def ratio_table(m: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     seeds, failures) at sample size ``n`` (default: the largest of each task)."""
     if m.empty:
         return pd.DataFrame()
-    m = m.assign(task_id=_task_names(m))
+    m = m.assign(task_id=task_ids(m))
     if n is None:
         largest = m.groupby("task_id")["n"].transform("max")
         m = m[m["n"] == largest]
@@ -63,7 +64,7 @@ def samples_needed(m: pd.DataFrame, ratio: float = RATIO) -> pd.DataFrame:
     stays within ``ratio`` of the truth on the run's grid, or ">N_max"."""
     if m.empty:
         return pd.DataFrame()
-    m = m.assign(task_id=_task_names(m))
+    m = m.assign(task_id=task_ids(m))
     bound = math.log(ratio)
     rows: dict[str, dict[str, str]] = {}
     for (task, est), g in m.groupby(["task_id", "estimator"], sort=False):
@@ -79,38 +80,3 @@ def samples_needed(m: pd.DataFrame, ratio: float = RATIO) -> pd.DataFrame:
                 break
         rows.setdefault(task, {})[est] = answer
     return pd.DataFrame.from_dict(rows, orient="index").fillna("")
-
-
-def heatmap_figure(r: pd.DataFrame, bits: bool = False):
-    """The heatmap as a matplotlib figure (rows tasks, columns estimators)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    f = 1 / math.log(2) if bits else 1.0
-    tasks = list(dict.fromkeys(r["task"]))
-    ests = list(dict.fromkeys(r["estimator"]))
-    colour = np.full((len(tasks), len(ests)), np.nan)
-    fig, ax = plt.subplots(figsize=(1.2 + 1.1 * len(ests), 0.8 + 0.28 * len(tasks)))
-    for _, row in r.iterrows():
-        i, j = tasks.index(row["task"]), ests.index(row["estimator"])
-        colour[i, j] = row["colour"]
-        text = "—" if not np.isfinite(row["mean"]) else f"{row['mean'] * f:.2f}"
-        if row["failures"]:
-            text += f"\n{int(row['failures'])} failed"
-        ax.text(j, i, text, ha="center", va="center", fontsize=6)
-    im = ax.imshow(colour, cmap="coolwarm", vmin=-CLIP, vmax=CLIP, aspect="auto")
-    truth = r.drop_duplicates("task").set_index("task")
-    labels = []
-    for t in tasks:
-        se = truth.loc[t, "truth_se"]
-        err = f" ± {se * f:.3f}" if np.isfinite(se) and se > 0 else ""
-        labels.append(f"{t} ({truth.loc[t, 'true_mi'] * f:.2f}{err})")
-    ax.set_yticks(range(len(tasks)), labels, fontsize=6)
-    ax.set_xticks(range(len(ests)), ests, rotation=30, ha="right", fontsize=7)
-    cbar = fig.colorbar(im, ax=ax, fraction=0.04)
-    cbar.set_label("log(mean estimate / true MI), clipped to ±1")
-    ax.set_title("Mean estimate (true MI in brackets)", fontsize=9)
-    fig.tight_layout()
-    return fig

@@ -1,4 +1,6 @@
-"""The end-of-run summary printed by ``mibench run``: one block per task and n.
+"""Summaries of a results table: :func:`summarize` (a table) and the end-of-run text.
+
+:func:`format_summary` is what ``mibench run`` prints: one block per task and n.
 
 Each block has a header line (task label, n, true MI) and one line per
 estimator: mean, its 95 % t-interval over seeds (or "-" with the reason in a
@@ -13,7 +15,19 @@ import math
 
 import pandas as pd
 
-from .analysis import MIN_SEEDS_T, metrics
+from .metrics import MIN_SEEDS_T, metrics
+
+#: What :func:`summarize` keeps of :func:`~mibench.analysis.metrics.metrics`.
+SUMMARY_COLUMNS = ["estimator", "task", "n", "true_mi", "mean", "bias", "std", "seeds",
+                   "failures", "median_time_s"]
+
+
+def summarize(table: pd.DataFrame) -> pd.DataFrame:
+    """Per estimator × task × n: truth, mean estimate, bias, sd, ok seeds, failures and
+    median time (columns of :func:`~mibench.analysis.metrics.metrics`, which has the
+    intervals too)."""
+    m = metrics(table, n_boot=200)
+    return m[SUMMARY_COLUMNS] if not m.empty else pd.DataFrame(columns=SUMMARY_COLUMNS)
 
 
 def _fit(label: str, width: int) -> str:

@@ -1,15 +1,19 @@
 """The contracts every estimator and task implements.
 
-This module imports nothing from the rest of mibench except the error types
-and validation helpers, so a plugin depends on a small, stable surface.
+This module imports nothing from the rest of mibench except the error types,
+the declared-parameter machinery and the validation helpers, so a plugin
+depends on a small, stable surface (re-exported by :mod:`mibench.plugin`).
 
 Estimators
     Configured by constructor keyword arguments only (hyperparameters, as in
-    scikit-learn). Each constructor argument is stored on an attribute of the
-    same name, so parameters can be read back with :meth:`get_params`, which
-    gives grids, display names and cache keys for free. ``estimate(x, y)``
-    returns the MI estimate in nats; ``estimate_with_info(x, y)`` also returns
-    diagnostics. Randomness comes from the ``seed`` parameter (if the estimator
+    scikit-learn), declared with :func:`mibench.core.params.param` or written
+    as a plain ``__init__`` that stores each argument on an attribute of the
+    same name; parameters are read back with :meth:`get_params`, which gives
+    grids, display names and cache keys for free. ``estimate(x, y)`` returns
+    the MI estimate in nats; ``estimate_with_info(x, y)`` returns an
+    :class:`EstimateResult` with what the engine reads (device, training
+    steps and curve, ceiling) as typed fields and free-form diagnostics in
+    ``info``. Randomness comes from the ``seed`` parameter (if the estimator
     has one), never from global state.
 
 Tasks
@@ -21,148 +25,64 @@ Tasks
 
 from __future__ import annotations
 
-import inspect
-import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
-from .errors import InputError, ParameterError, suggest
+from .errors import InputError
+from .params import Configurable
 from .validation import as_generator, check_n, check_xy
 
 
-class Configurable:
-    """Constructor-only configuration with introspectable parameters."""
+@dataclass(frozen=True)
+class Ceiling:
+    """The most an estimate can report whatever the truth (nats), and why: log K for
+    InfoNCE at batch K, the log of the number of negative pairs for DV-type bounds."""
 
-    #: Registry name, set by the registration decorator.
-    name: ClassVar[str] = ""
-
-    @classmethod
-    def param_defaults(cls) -> dict[str, Any]:
-        """Constructor parameters and their defaults (``inspect.Parameter.empty`` if none)."""
-        sig = inspect.signature(cls.__init__)
-        out: dict[str, Any] = {}
-        for pname, p in sig.parameters.items():
-            if pname == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-                continue
-            out[pname] = p.default
-        return out
-
-    @classmethod
-    def check_param_names(cls, params: dict[str, Any]) -> None:
-        """Raise :class:`ParameterError` for any name the constructor does not take."""
-        known = cls.param_defaults()
-        for key in params:
-            if key not in known:
-                raise ParameterError(
-                    f"{cls.name or cls.__name__!r} has no parameter {key!r}."
-                    + suggest(key, known)
-                    + f" Known parameters: {', '.join(known) or '(none)'}"
-                )
-
-    def get_params(self) -> dict[str, Any]:
-        """Current values of every constructor parameter."""
-        return {k: getattr(self, k) for k in self.param_defaults()}
-
-    def with_params(self, **changes: Any) -> Any:
-        """A new instance with some parameters changed."""
-        self.check_param_names(changes)
-        params = self.get_params()
-        params.update(changes)
-        return type(self)(**params)
-
-    def changed_params(self) -> dict[str, Any]:
-        """Parameters whose value differs from the constructor default, in their
-        display form (:meth:`display_value`)."""
-        out = {}
-        for k, default in self.param_defaults().items():
-            v = self.display_value(k, getattr(self, k))
-            if default is inspect.Parameter.empty or not _same(
-                    v, self.display_value(k, default)):
-                out[k] = v
-        return out
-
-    def display_value(self, name: str, value: Any) -> Any:
-        """How parameter ``name`` with ``value`` appears in labels (hook).
-
-        The default shows the value itself. A plugin whose parameter holds a
-        nested selector (such as a base task) returns that selector's short
-        form, so labels leave out nested defaults too. Cache keys never use
-        this form (see :meth:`canonical`).
-        """
-        return value
-
-    def selector(self, *, skip: tuple[str, ...] = ()) -> str:
-        """Display form such as ``NAME[k=5]`` (only non-default parameters)."""
-        items = [(k, v) for k, v in self.changed_params().items() if k not in skip]
-        if not items:
-            return self.name
-        return f"{self.name}[" + ",".join(f"{k}={format_value(v)}" for k, v in items) + "]"
-
-    def canonical(self, *, skip: tuple[str, ...] = ()) -> str:
-        """Stable JSON of name and every parameter; used for cache keys."""
-        params = {k: v for k, v in self.get_params().items() if k not in skip}
-        return json.dumps({"name": self.name, "params": to_jsonable(params)}, sort_keys=True)
-
-    def __repr__(self) -> str:
-        return self.selector()
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Configurable) and type(self) is type(other) and (
-            self.canonical() == other.canonical())
-
-    def __hash__(self) -> int:
-        return hash(self.canonical())
+    value: float
+    note: str
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    try:
-        return bool(a == b)
-    except Exception:
-        return False
+@dataclass
+class TrainingCurve:
+    """What an estimator trained by steps read during training, one point per
+    evaluation: ``heldout`` (nats) on rows it does not train on, ``train`` on
+    training rows where it reads both; ``label`` says what ``heldout`` is."""
 
-
-def format_value(v: Any) -> str:
-    """Render a parameter value the way the selector parser reads it back."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if v is None:
-        return "none"
-    if isinstance(v, (tuple, list)):
-        return "(" + ",".join(format_value(e) for e in v) + ("," if len(v) == 1 else "") + ")"
-    return str(v)
-
-
-def to_jsonable(v: Any) -> Any:
-    """Convert parameter values to JSON-compatible data (tuples become lists)."""
-    if isinstance(v, dict):
-        return {str(k): to_jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [to_jsonable(x) for x in v]
-    if isinstance(v, np.generic):
-        return v.item()
-    if v is None or isinstance(v, (bool, int, float, str)):
-        return v
-    return repr(v)
+    step: list[int]
+    heldout: list[float | None]
+    train: list[float | None] | None = None
+    label: str = "held-out estimate"
 
 
 @dataclass
 class EstimateResult:
-    """An estimate with its diagnostics.
+    """An estimate with what the engine reads of it, and free-form diagnostics.
 
-    ``info`` holds estimator-specific data: for a neural estimator the training
-    curve, steps, device and a convergence flag; for classical ones little or
-    nothing. ``warnings`` collects human-readable remarks.
+    The typed fields are stored in every result row and read by the analysis
+    and the report: ``device`` the estimate ran on; for estimators trained by
+    steps, ``steps`` taken, ``budget`` ("steps" or "epochs": how the budget was
+    given) and the training ``curve``; ``ceiling``, where the method has one.
+    ``info`` holds anything else (convergence verdicts, bin counts...);
+    ``warnings`` collects human-readable remarks.
     """
 
     value: float
     info: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     wall_time_s: float = float("nan")
+    device: str = "cpu"
+    steps: int | None = None
+    budget: str | None = None
+    curve: TrainingCurve | None = None
+    ceiling: Ceiling | None = None
+
+    def __post_init__(self) -> None:
+        if self.ceiling is not None and not math.isfinite(self.ceiling.value):
+            self.ceiling = None  # no finite ceiling is no ceiling
 
 
 @dataclass(frozen=True)
@@ -320,19 +240,11 @@ class Task(Configurable):
         raise NotImplementedError
 
 
-def require(condition: bool, message: str) -> None:
-    """Raise :class:`ParameterError` with ``message`` unless ``condition`` holds."""
-    if not condition:
-        raise ParameterError(message)
-
-
 __all__ = [
-    "Configurable",
+    "Ceiling",
     "ContractSettings",
     "EstimateResult",
     "Estimator",
-    "InputError",
-    "ParameterError",
     "Task",
-    "require",
+    "TrainingCurve",
 ]

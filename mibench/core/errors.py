@@ -7,7 +7,7 @@ expected, so that the CLI can print it on one line without a traceback.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 class MibenchError(Exception):
@@ -20,6 +20,29 @@ class InputError(MibenchError, ValueError):
 
 class ParameterError(MibenchError, ValueError):
     """A hyperparameter or option has an unknown name or an impossible value."""
+
+
+class OptionError(ParameterError):
+    """A run option has an impossible value or goes with another it does not fit.
+
+    The rule is checked once (:class:`mibench.plan.RunSpec`); its message names
+    the options through ``{0}``, ``{1}``... so that each front end says them in
+    its own words: ``str()`` gives the keyword (``root_seed``), the command line
+    :meth:`render` s the flag (``--root-seed``).
+    """
+
+    def __init__(self, template: str, *options: str) -> None:
+        self.template = template
+        self.options = options
+        super().__init__(self.render(lambda o: o))
+
+    def render(self, name: Callable[[str], str]) -> str:
+        return self.template.format(*(name(o) for o in self.options))
+
+    @staticmethod
+    def quote(value: object) -> str:
+        """``repr(value)`` safe to put into a template."""
+        return repr(value).replace("{", "{{").replace("}", "}}")
 
 
 class UnknownNameError(MibenchError, LookupError):

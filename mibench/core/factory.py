@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Configurable, Estimator, Task
+from .contracts import Estimator, Task
 from .errors import MibenchError, ParameterError
+from .params import Configurable
 from .registry import Registry, estimators, tasks
 from .selectors import Selector, parse_selector
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from .base import Estimator, Task
+from .contracts import Estimator, Task
 from .errors import PluginError, PluginUnavailableError, UnknownNameError, suggest
 
 T = TypeVar("T")

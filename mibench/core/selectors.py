@@ -34,7 +34,7 @@ class Selector:
     params: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        from .base import format_value
+        from .params import format_value
 
         if not self.params:
             return self.name

@@ -1,4 +1,4 @@
-"""Expand a run specification into cells with stable keys and derived seeds.
+"""Cells: one estimator configuration, one task configuration, one n, one repetition.
 
 Seeding: one root ``numpy.random.SeedSequence`` per run (``root_seed``). The
 data seed of a cell depends only on (task configuration, n, repetition), so
@@ -17,17 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from .base import Estimator, Task, to_jsonable
-from .errors import ParameterError
-from .factory import build
+from ..core.contracts import Estimator, Task
+from ..core.factory import build
+from ..core.params import to_jsonable
+from ..core.registry import estimators, tasks
+from ..core.validation import standardize_columns
 from .fingerprint import fingerprint
-from .registry import estimators, tasks
-from .selectors import parse_selectors
-from .suites import get_suite
-from .validation import check_n, standardize_columns
 
-#: Repetitions per configuration when neither the run nor a suite says.
-DEFAULT_SEEDS = 5
 #: Parameters the runner sets per cell; they are not part of a configuration's identity.
 RUNNER_PARAMS = ("seed",)
 
@@ -63,7 +59,7 @@ class Cell:
     task_name: str
     task_params: str  # JSON
     n: int
-    seed: int  # repetition index
+    rep: int  # repetition index (0, 1, ...), stored as the column ``seed``
     data_seed: int
     estimator_seed: int
     root_seed: int
@@ -83,8 +79,10 @@ class Cell:
         x, y = task.sample(self.n, np.random.default_rng(self.data_seed))
         return preprocess(self.preprocess, x, y)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def columns(self) -> dict[str, Any]:
+        """The cell's part of its result row (:mod:`mibench.store.schema`), in column order."""
+        out = asdict(self)
+        return {("seed" if k == "rep" else k): v for k, v in out.items()}
 
     def make_estimator(self) -> Estimator:
         est: Estimator = build(estimators, self.estimator_name, **json.loads(self.estimator_params))
@@ -102,9 +100,10 @@ PREPROCESS = ("none", "standardize")
 def preprocess(kind: str, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``standardize``: zero mean and unit variance per column of the sample
     (an affine map of each variable, so MI is unchanged; the preprocessing of
-    the "Beyond Normal" benchmark)."""
+    the "Beyond Normal" benchmark); ``none``: the sample as drawn."""
     if kind == "standardize":
         return standardize_columns(x), standardize_columns(y)
+    assert kind == "none", kind  # RunSpec admits only PREPROCESS
     return x, y
 
 
@@ -129,10 +128,9 @@ def make_cells(
     """Cartesian product of configurations, sample sizes and repetitions.
 
     ``labels`` maps a task's short selector to a label stored with its cells;
-    ``preprocess`` (one of PREPROCESS) is part of the cell key unless "none".
+    ``preprocess`` (one of PREPROCESS, checked by :class:`mibench.plan.RunSpec`) is
+    part of the cell key unless "none".
     """
-    if preprocess not in PREPROCESS:
-        raise ParameterError(f"preprocess must be one of {PREPROCESS}; got {preprocess!r}")
     reps = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     cells: list[Cell] = []
     seen: set[str] = set()
@@ -162,7 +160,7 @@ def make_cells(
                         task_name=task.name,
                         task_params=t_params,
                         n=int(n),
-                        seed=int(rep),
+                        rep=int(rep),
                         data_seed=data_seed(root_seed, t_can, int(n), int(rep)),
                         estimator_seed=estimator_seed(root_seed, e_can, t_can, int(n), int(rep)),
                         root_seed=root_seed,
@@ -173,97 +171,10 @@ def make_cells(
                         estimator_version=e_ver,
                         task_version=t_ver,
                         config_key=config_key,
-                        true_mi_se=float(getattr(task, "mi_se", 0.0)),
+                        true_mi_se=float(task.mi_se),
                         task_label=(labels or {}).get(task.selector(), ""),
                         preprocess=preprocess,
                     ))
     return cells
 
 
-def build_all(kind: str, selectors: Sequence[str], **overrides: Any) -> list[Any]:
-    """Instantiate every configuration described by the selectors (grids expanded)."""
-    reg = estimators if kind == "estimator" else tasks
-    out = []
-    for sel in parse_selectors(list(selectors)):
-        cls = reg.get(sel.name)
-        extra = {k: v for k, v in overrides.items()
-                 if k in cls.param_defaults() and k not in sel.params}
-        out.append(build(reg, sel, **extra))
-    return out
-
-
-@dataclass
-class RunSpec:
-    """What to run: estimators × tasks × sample sizes × seeds, or a suite."""
-
-    estimators: list[str]
-    tasks: list[str]
-    n: list[int]
-    seeds: int | None = None  # None: the suite's own, or DEFAULT_SEEDS without a suite
-    suite: str | None = None
-    root_seed: int = 0
-    device: str | None = None
-    preprocess: str | None = None  # None: the suite's own, or "none"
-
-    def cells(self) -> list[Cell]:
-        overrides: dict[str, Any] = {}
-        if self.device is not None:
-            overrides["device"] = self.device
-        if isinstance(self.root_seed, bool) or not isinstance(self.root_seed, (int, np.integer)) \
-                or self.root_seed < 0:
-            raise ParameterError(f"root_seed must be an integer >= 0; got {self.root_seed!r}")
-        if self.seeds is not None and (not isinstance(self.seeds, int) or self.seeds <= 0):
-            raise ParameterError(f"seeds must be a positive integer; got {self.seeds!r}")
-        if self.suite:
-            if self.tasks:
-                raise ParameterError("a suite fixes its tasks; give either a suite or tasks, "
-                                     "not both")
-            suite = get_suite(self.suite)
-            est_sel = self.estimators or list(suite.estimators)
-            if not est_sel:
-                raise ParameterError(f"suite {suite.name!r} names no estimators; "
-                                     "give them (--estimators)")
-            ests = build_all("estimator", est_sel, **overrides)
-            cells: list[Cell] = []
-            pre = self.preprocess if self.preprocess is not None else suite.preprocess
-            ns_over = [check_n(v, "n") for v in self.n] if self.n else None
-            for g in suite.groups:
-                tsk = build_all("task", list(g.tasks))
-                seeds = self.seeds if self.seeds is not None else g.seeds
-                cells.extend(make_cells(ests, tsk, ns_over or list(g.n), seeds, self.root_seed,
-                                        labels=_group_labels(g), preprocess=pre))
-            return _dedupe(cells)
-        if not self.estimators:
-            raise ParameterError("no estimators given (use --estimators or --suite)")
-        if not self.tasks:
-            raise ParameterError("no tasks given (use --tasks or --suite)")
-        if not self.n:
-            raise ParameterError("no sample sizes given (use --n)")
-        ns = [check_n(v, "n") for v in self.n]
-        ests = build_all("estimator", self.estimators, **overrides)
-        tsk = build_all("task", self.tasks)
-        seeds = self.seeds if self.seeds is not None else DEFAULT_SEEDS
-        return make_cells(ests, tsk, ns, seeds, self.root_seed,
-                          preprocess=self.preprocess or "none")
-
-
-def _group_labels(group: Any) -> dict[str, str]:
-    """A suite group's labels keyed by each task's short selector."""
-    out: dict[str, str] = {}
-    for sel, label in zip(group.tasks, group.labels, strict=False):
-        built = build_all("task", [sel])
-        if len(built) != 1:
-            raise ParameterError(f"suite label {label!r} names a grid of {len(built)} tasks "
-                                 f"({sel!r}); a label needs one task")
-        out[built[0].selector()] = label
-    return out
-
-
-def _dedupe(cells: list[Cell]) -> list[Cell]:
-    seen: set[str] = set()
-    out = []
-    for c in cells:
-        if c.key not in seen:
-            seen.add(c.key)
-            out.append(c)
-    return out

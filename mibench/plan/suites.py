@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import UnknownNameError, suggest
+from ..core.errors import UnknownNameError, suggest
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Suite:
 
     def n_task_cells(self) -> int:
         """Cells per estimator (task configurations × n × seeds)."""
-        from .selectors import parse_selectors
+        from ..core.selectors import parse_selectors
 
         total = 0
         for g in self.groups:
@@ -65,14 +65,14 @@ def register_suite(suite: Suite) -> Suite:
 
 
 def all_suites() -> list[Suite]:
-    from .registry import tasks
+    from ..core.registry import tasks
 
     tasks.load()  # suites are defined next to the tasks
     return [_SUITES[k] for k in sorted(_SUITES)]
 
 
 def get_suite(name: str) -> Suite:
-    from .registry import tasks
+    from ..core.registry import tasks
 
     tasks.load()
     try:

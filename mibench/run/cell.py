@@ -15,17 +15,12 @@ import traceback
 from datetime import datetime, timezone
 from typing import Any
 
-from .base import to_jsonable
-from .measure import limit_threads, peak_memory
-from .plan import Cell
+from ..core.contracts import EstimateResult
+from ..core.registry import estimators
+from ..plan.cells import Cell
+from ..store.schema import BY_NAME, Status, empty_row, result_info
+from .measure import MemoryReading, limit_threads, peak_memory
 from .provenance import host_name, plugin_provenance, static_provenance
-
-STATUS_OK = "ok"
-STATUS_FAILED = "failed"
-STATUS_TIMEOUT = "timeout"
-#: The machinery lost the cell (its worker pool or cluster connection failed)
-#: before it finished. Not a result of the cell: a resumed run runs it again.
-STATUS_LOST = "lost"
 
 
 def _now() -> str:
@@ -33,33 +28,18 @@ def _now() -> str:
 
 
 def base_row(cell: Cell) -> dict[str, Any]:
-    """A cell's row before it runs, with the provenance of the process that runs it."""
-    row = cell.to_dict()
-    row.update(static_provenance())
-    row.update(plugin_provenance(cell))
-    row.update(
-        estimate=float("nan"),
-        status=STATUS_FAILED,
-        error="",
-        traceback="",
-        wall_time_s=float("nan"),
-        sample_time_s=float("nan"),
-        peak_mem_mb=float("nan"),
-        gpu_peak_mem_mb=float("nan"),
-        mem_method="",
-        group_size=1,
-        device="cpu",
-        threads=0,
-        info="{}",
-        host=host_name(),
-        started_at=_now(),
-        finished_at="",
-        attempts=1,
-    )
+    """A cell's row before it runs (:func:`mibench.store.schema.empty_row`), with the
+    provenance of the process that runs it."""
+    row = empty_row()
+    filled = {**cell.columns(), **static_provenance(), **plugin_provenance(cell),
+              "host": host_name(), "started_at": _now()}
+    unknown = set(filled) - set(BY_NAME)
+    assert not unknown, f"undeclared row columns {sorted(unknown)} (mibench.store.schema)"
+    row.update(filled)
     return row
 
 
-def failure_row(cell: Cell, status: str, error: str, **extra: Any) -> dict[str, Any]:
+def failure_row(cell: Cell, status: Status, error: str, **extra: Any) -> dict[str, Any]:
     """A row for a cell that never produced an estimate (timeout, dead worker)."""
     row = base_row(cell)
     row.update(status=status, error=error, finished_at=_now(), **extra)
@@ -111,18 +91,16 @@ def _measured(est: Any, threads: int | None, call: Any) -> tuple[Any, float, Any
     return out, elapsed, mem
 
 
-def _record(row: dict[str, Any], res: Any, mem: Any, **extra_info: Any) -> None:
+def _record(row: dict[str, Any], res: EstimateResult, mem: MemoryReading,
+            **engine_info: Any) -> None:
     """Put an EstimateResult into a row: value, device, diagnostics, status."""
-    info = {**res.info, **extra_info}
-    if res.warnings:
-        info["warnings"] = res.warnings
     row["estimate"] = float(res.value)
-    row["device"] = str(res.info.get("device", "cpu"))
+    row["device"] = str(res.device)
     if row["device"].startswith("cuda"):
         row["gpu_peak_mem_mb"] = mem.gpu_peak_mb
-    row["info"] = json.dumps(to_jsonable(info))
+    row["info"] = json.dumps(result_info(res, **engine_info))
     if math.isfinite(res.value):
-        row["status"] = STATUS_OK
+        row["status"] = Status.OK
     else:
         row["error"] = f"estimate is not finite ({res.value})"
 
@@ -132,8 +110,6 @@ def group_cells(cells: list[Cell], batch_seeds: bool, max_group: int = 16) -> li
     estimator can train several members at once (``estimate_many``)."""
     if not batch_seeds:
         return [[c] for c in cells]
-    from .registry import estimators
-
     groups: dict[tuple[str, str, str, str, int], list[Cell]] = {}
     units: list[list[Cell]] = []
     for c in cells:

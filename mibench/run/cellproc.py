@@ -1,4 +1,4 @@
-"""Entry point of an isolated cell process: ``python -m mibench.cellproc IN OUT PARENT``.
+"""Entry point of an isolated cell process: ``python -m mibench.run.cellproc IN OUT PARENT``.
 
 Reads a pickled (unit, threads) from the file IN, imports the plugins, says
 "R" (ready) on standard output, runs the unit, and writes the pickled result
@@ -18,9 +18,9 @@ import pickle
 import signal
 import sys
 
-from .execute import run_unit
-from .plan import Cell
-from .registry import estimators, tasks
+from ..core.registry import estimators, tasks
+from ..plan.cells import Cell
+from .cell import run_unit
 
 _PR_SET_PDEATHSIG = 1
 

@@ -2,7 +2,7 @@
 
 Every executor yields result rows as cells finish, in completion order; the
 runner writes each to the store at once. Failures inside a cell are turned
-into rows by :func:`mibench.execute.run_cell`; an executor only has to deal
+into rows by :func:`mibench.run.cell.run_cell`; an executor only has to deal
 with failures of the machinery itself (a worker process that dies).
 """
 
@@ -15,23 +15,22 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from .errors import ParameterError
-from .execute import STATUS_FAILED, STATUS_LOST, failure_row, run_unit
-from .plan import Cell
-from .runtime import available_cores
+from ..core.errors import ParameterError
+from ..core.threads import available_cores
+from ..plan.cells import Cell
+from ..plan.spec import EXECUTORS, RunSpec
+from ..store.schema import Status
+from .cell import failure_row, run_unit
 
 
 class Executor:
-    """Base class: ``run(cells)`` yields one result row per cell."""
+    """Base class: ``run(cells)`` yields one result row per cell. Options come checked
+    from a :class:`~mibench.plan.RunSpec` (:func:`make_executor`)."""
 
     name = "base"
 
     def __init__(self, jobs: int = 1, threads: int | None = None,
                  timeout: float | None = None) -> None:
-        if not isinstance(jobs, int) or jobs < 1:
-            raise ParameterError(f"jobs must be a positive integer; got {jobs!r}")
-        if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
-            raise ParameterError(f"timeout must be a positive number of seconds; got {timeout!r}")
         self.jobs = jobs
         self.threads = threads if threads is not None else default_threads(jobs)
         self.timeout = timeout
@@ -154,7 +153,7 @@ class ProcessExecutor(Executor):
             try:
                 return pool.submit(run_unit, [cell], self.threads).result()[0]
             except BrokenProcessPool:
-                return failure_row(cell, STATUS_FAILED,
+                return failure_row(cell, Status.FAILED,
                                    "the cell killed its worker process twice (in the pool, "
                                    "then alone)", attempts=2)
 
@@ -246,11 +245,11 @@ class DaskExecutor(Executor):
                             futures[single] = [c]
                             queue.add(single)
                         continue
-                    rows = [failure_row(c, STATUS_FAILED, "the Dask worker running this cell "
+                    rows = [failure_row(c, Status.FAILED, "the Dask worker running this cell "
                                         "died, and died again on the retry") for c in unit]
                 except Exception as exc:
                     # the machinery failed, not the cell: stored as lost, rerun on resume
-                    rows = [failure_row(c, STATUS_LOST, f"{type(exc).__name__}: {exc}")
+                    rows = [failure_row(c, Status.LOST, f"{type(exc).__name__}: {exc}")
                             for c in unit]
                 yield from rows
         finally:
@@ -259,21 +258,14 @@ class DaskExecutor(Executor):
                 cluster.close()
 
 
-EXECUTORS: dict[str, type[Executor]] = {
+_CLASSES: dict[str, type[Executor]] = {
     "serial": SerialExecutor,
     "process": ProcessExecutor,
     "dask": DaskExecutor,
 }
+assert tuple(_CLASSES) == EXECUTORS, "every name of mibench.plan.EXECUTORS has a class"
 
 
-def make_executor(name: str, jobs: int = 1, threads: int | None = None,
-                  **options: Any) -> Executor:
-    """Executor by name; ``process`` is chosen for ``serial`` when jobs > 1."""
-    if name not in EXECUTORS:
-        from .errors import suggest
-
-        raise ParameterError(f"unknown executor {name!r}." + suggest(name, EXECUTORS)
-                             + f" Available: {', '.join(EXECUTORS)}")
-    if name == "serial" and jobs > 1:
-        name = "process"
-    return EXECUTORS[name](jobs=jobs, threads=threads, **options)
+def make_executor(spec: RunSpec) -> Executor:
+    """The executor a run specification asks for, with its options."""
+    return _CLASSES[spec.executor](**spec.executor_options())

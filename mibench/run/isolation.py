@@ -1,7 +1,7 @@
 """Run a unit of work in a separate process with a time limit.
 
 Used by every executor when a per-cell timeout is set: the unit runs in a
-fresh ``python -m mibench.cellproc`` process in its own session; if it runs
+fresh ``python -m mibench.run.cellproc`` process in its own session; if it runs
 past the limit the whole process group is killed (nothing is left running),
 and the cell is recorded with status ``timeout``. A process that dies
 (crash, out-of-memory kill) gives status ``failed`` with its exit code and the
@@ -28,8 +28,9 @@ import tempfile
 import threading
 from typing import Any
 
-from .execute import STATUS_FAILED, STATUS_TIMEOUT, failure_row
-from .plan import Cell
+from ..plan.cells import Cell
+from ..store.schema import Status
+from .cell import failure_row
 
 #: Process groups of the cell processes alive now, so an interrupted run can
 #: kill them all; guarded by a lock since executor threads start them.
@@ -79,7 +80,7 @@ def run_unit_isolated(unit: list[Cell], threads: int | None, timeout: float,
     """Run ``unit`` in a child process of its own session, killed after ``timeout`` s.
 
     The child is forked where that is safe (see ``_can_fork``), else — or with
-    ``fresh`` — a new interpreter (``python -m mibench.cellproc``), whose
+    ``fresh`` — a new interpreter (``python -m mibench.run.cellproc``), whose
     start-up is not counted against the timeout: the clock starts when the
     child says it is ready.
     """
@@ -90,7 +91,7 @@ def run_unit_isolated(unit: list[Cell], threads: int | None, timeout: float,
         else:
             code, err = _run_fresh(unit, threads, timeout, out_path)
         if code is None:
-            return [failure_row(c, STATUS_TIMEOUT,
+            return [failure_row(c, Status.TIMEOUT,
                                 f"exceeded the {timeout:g} s timeout; its process was killed",
                                 wall_time_s=float(timeout)) for c in unit]
         if code == 0 and os.path.exists(out_path):
@@ -98,14 +99,14 @@ def run_unit_isolated(unit: list[Cell], threads: int | None, timeout: float,
                 rows: list[dict[str, Any]] = pickle.load(fh)
             return rows
         tail = err.strip().splitlines()[-3:]
-        return [failure_row(c, STATUS_FAILED,
+        return [failure_row(c, Status.FAILED,
                             f"the cell's process died (exit code {code})"
                             + (": " + " | ".join(tail) if tail else "")) for c in unit]
 
 
 def _forked_main(unit: list[Cell], threads: int | None, out_path: str, parent: int) -> None:
+    from .cell import run_unit
     from .cellproc import die_with_parent
-    from .execute import run_unit
 
     os.setsid()
     die_with_parent(parent)
@@ -147,7 +148,7 @@ def _run_fresh(unit: list[Cell], threads: int | None, timeout: float, out_path: 
     with open(in_path, "wb") as fh:
         pickle.dump((unit, threads), fh)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mibench.cellproc", in_path, out_path, str(os.getpid())],
+        [sys.executable, "-m", "mibench.run.cellproc", in_path, out_path, str(os.getpid())],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True,
     )

@@ -118,7 +118,7 @@ def limit_threads(threads: int | None, use_torch: bool = False) -> Iterator[None
             torch.set_num_threads(threads)
         except ImportError:
             pass
-    from .runtime import thread_budget_set
+    from ..core.threads import thread_budget_set
 
     try:
         with threadpool_limits(limits=threads), thread_budget_set(threads):

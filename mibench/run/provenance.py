@@ -72,8 +72,8 @@ def static_provenance() -> dict[str, Any]:
 def plugin_provenance(cell: Any) -> dict[str, str]:
     """The distributions (name==version) that provide the cell's estimator and task,
     looked up in the process that runs the cell."""
-    from .fingerprint import provider
-    from .registry import estimators, tasks
+    from ..core.registry import estimators, tasks
+    from ..plan.fingerprint import provider
 
     out = {}
     for col, reg, name in (("estimator_dist", estimators, cell.estimator_name),

@@ -11,17 +11,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
-from .execute import STATUS_FAILED, STATUS_LOST, STATUS_OK, group_cells
+from ..plan.cells import Cell
+from ..plan.fingerprint import equivalents
+from ..plan.spec import RunSpec
+from ..store.lock import RunLock
+from ..store.schema import Status
+from ..store.sqlite import ResultStore
+from .cell import group_cells
 from .executors import make_executor
-from .fingerprint import equivalents
 from .isolation import reset_stopping
-from .plan import Cell, RunSpec
-from .runlock import RunLock
-from .store import ResultStore
 
 
 @dataclass
@@ -46,13 +46,13 @@ def relabel_earlier_schemes(store: ResultStore, cells: Sequence[Cell]) -> int:
     missing = [c for c in cells if c.key not in stored]
     if not missing:
         return 0
-    by_config: dict[str, list[tuple[str, str, str, str]]] = {}
+    by_config: dict[str, list[tuple[str, Status, str, str]]] = {}
     for key, (status, config_key, ev, tv) in stored.items():
         by_config.setdefault(config_key, []).append((key, status, ev, tv))
     done = 0
     for c in missing:
         evs, tvs = equivalents(c.estimator_version), equivalents(c.task_version)
-        same = [(status != STATUS_OK, key) for key, status, ev, tv
+        same = [(not status.is_result(), key) for key, status, ev, tv
                 in by_config.get(c.config_key, ()) if ev in evs and tv in tvs]
         if same:
             store.rekey(min(same)[1], c.key, estimator_version=c.estimator_version,
@@ -65,34 +65,28 @@ def run_spec(
     spec: RunSpec,
     out: str | os.PathLike[str] | None = None,
     *,
-    executor: str = "serial",
-    jobs: int = 1,
-    threads: int | None = None,
-    retry_failed: bool = False,
-    batch_seeds: bool = True,
     csv: bool = False,
     progress: bool = False,
     on_row: Callable[[dict[str, Any]], None] | None = None,
-    executor_options: dict[str, Any] | None = None,
 ) -> RunOutcome:
     """Run every missing cell of ``spec``; store rows in ``out`` as they finish.
 
-    With ``batch_seeds`` the seeds of one neural estimator configuration on one
-    task and n are trained together in one batched model (same estimates as
+    With ``spec.batch_seeds`` the seeds of one neural estimator configuration on
+    one task and n are trained together in one batched model (same estimates as
     one at a time, at a fraction of the cost); each cell's ``wall_time_s`` is
     then its share of the group's time, and ``info`` holds the group's time.
     """
     cells = spec.cells()
-    ex = make_executor(executor, jobs=jobs, threads=threads, **(executor_options or {}))
+    ex = make_executor(spec)
     store = ResultStore(out)
     t_start = time.perf_counter()
     try:
         with RunLock(out) if out is not None else contextlib.nullcontext():
             relabelled = relabel_earlier_schemes(store, cells)
-            # a lost cell (the machinery failed, not the cell) is never a result
             stored = store.versions()
+            # a lost cell (the machinery failed, not the cell) is never final
             have = {k for k, (st, *_) in stored.items()
-                    if st != STATUS_LOST and (st == STATUS_OK or not retry_failed)}
+                    if st.is_final() and (st.is_result() or not spec.retry_failed)}
             todo = [c for c in cells if c.key not in have]
             planned = {c.config_key for c in cells}
             keys = {c.key for c in cells}
@@ -104,14 +98,14 @@ def run_spec(
             rows = None
             try:
                 # a per-cell timeout needs one cell per unit (so it can be killed alone)
-                grouped = group_cells(todo, batch_seeds and ex.timeout is None)
+                grouped = group_cells(todo, spec.batch_seeds and spec.timeout is None)
                 reset_stopping()  # cell processes may start (an earlier run may have stopped)
                 rows = ex.run(grouped)
                 for row in rows:
                     row["run_id"] = run_id
                     row["executor"] = ex.name
                     store.put(row)
-                    if row["status"] != STATUS_OK:
+                    if not Status(row["status"]).is_result():
                         n_failed += 1
                     if on_row is not None:
                         on_row(row)
@@ -128,10 +122,9 @@ def run_spec(
                 if bar is not None:
                     bar.close()
             store.export(csv=csv)
-            wanted = {c.key for c in cells}
             table = store.frame()
             if len(table):
-                table = table[table["key"].isin(wanted)].reset_index(drop=True)
+                table = table[table["key"].isin(keys)].reset_index(drop=True)
             return RunOutcome(table, len(cells), len(cells) - len(todo), len(todo), n_failed,
                               time.perf_counter() - t_start, stale, relabelled)
     finally:
@@ -178,7 +171,8 @@ def run(
         Estimator selectors, e.g. ``"NAME[k=3|5]"`` or ``["NAME", "OTHER"]``. With a
         suite, empty means the suite's estimators.
     tasks : str or sequence of str
-        Task selectors, e.g. ``"NAME[dim=2,rho=0.9]"``. Not with ``suite``.
+        Task selectors, e.g. ``"NAME[dim=2,rho=0.9]"``. Not with ``suite``; with
+        neither, the run is the ``default`` suite.
     n : int or sequence of int
         Sample sizes (any integer type). With ``suite``, replaces the suite's own.
     seeds : int or None
@@ -215,10 +209,14 @@ def run(
     on_row : callable or None
         Called with each stored row, as it is stored.
 
+    Every option is checked by :class:`mibench.plan.RunSpec`, which raises
+    :class:`mibench.ParameterError` naming the option.
+
     Returns
     -------
     pandas.DataFrame
-        One row per cell of this run, stored earlier or now.
+        One row per cell of this run, stored earlier or now (columns:
+        :data:`mibench.store.schema.COLUMNS`).
 
     Examples
     --------
@@ -226,43 +224,12 @@ def run(
     >>> df = mibench.run(estimators="NAME[k=3|5]", tasks="NAME[dim=2]",
     ...                  n=1000, seeds=3)  # doctest: +SKIP
     """
-    if executor != "dask" and (scheduler is not None or workers is not None):
-        raise ParameterError("scheduler and workers apply to executor='dask'")
-    options: dict[str, Any] = {"timeout": timeout}
-    if executor == "dask":
-        options.update(scheduler=scheduler, workers=workers)
-    spec = RunSpec(
-        estimators=[estimators] if isinstance(estimators, str) else list(estimators),
-        tasks=[tasks] if isinstance(tasks, str) else list(tasks),
-        n=[n] if isinstance(n, (int, np.integer)) else list(n),
-        seeds=seeds,
-        suite=suite,
-        root_seed=root_seed,
-        device=device,
-        preprocess=preprocess,
-    )
-    return run_spec(spec, out, executor=executor, jobs=jobs, threads=threads,
-                    retry_failed=retry_failed, batch_seeds=batch_seeds, csv=csv,
-                    progress=progress, on_row=on_row, executor_options=options).table
+    spec = RunSpec(estimators=estimators, tasks=tasks, n=n, seeds=seeds,  # type: ignore[arg-type]
+                   suite=suite, root_seed=root_seed, device=device, preprocess=preprocess,
+                   executor=executor, jobs=jobs, threads=threads, timeout=timeout,
+                   scheduler=scheduler, workers=workers, retry_failed=retry_failed,
+                   batch_seeds=batch_seeds)
+    return run_spec(spec, out, csv=csv, progress=progress, on_row=on_row).table
 
 
-def summarize(table: pd.DataFrame) -> pd.DataFrame:
-    """Per estimator × task × n: mean estimate, truth, bias, std, median time, counts."""
-    if table.empty:
-        return pd.DataFrame()
-    ok = table["status"] == STATUS_OK
-    t = table.assign(_ok=ok, _est=table["estimate"].where(ok))
-    g = t.groupby(["estimator", "task", "n"], sort=False)
-    out = pd.DataFrame({
-        "true_mi": g["true_mi"].first(),
-        "mean": g["_est"].mean(),
-        "std": g["_est"].std(ddof=1),
-        "ok": g["_ok"].sum().astype(int),
-        "failed": g["_ok"].apply(lambda s: int((~s).sum())),
-        "median_time_s": g["wall_time_s"].median(),
-    })
-    out.insert(2, "bias", out["mean"] - out["true_mi"])
-    return out.reset_index()
-
-
-__all__ = ["STATUS_FAILED", "STATUS_OK", "Cell", "RunOutcome", "run", "run_spec", "summarize"]
+__all__ = ["Cell", "RunOutcome", "run", "run_spec"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from .errors import StoreError
+from ..core.errors import StoreError
 
 LOCK_NAME = ".mibench.lock"
 

@@ -1,5 +1,8 @@
 """Crash-safe result store: one row per cell, written as each cell finishes.
 
+The row's columns are declared in :mod:`mibench.store.schema`; this module
+only keeps rows.
+
 The store is an SQLite database (``results.sqlite`` in the output folder) in
 write-ahead-log mode. Each finished cell is one committed transaction, so a
 process killed at any moment (``kill -9`` included) loses at most the cells
@@ -23,7 +26,9 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import StoreError
+from ..core.errors import StoreError
+from . import schema
+from .schema import Status
 
 DB_NAME = "results.sqlite"
 PARQUET_NAME = "results.parquet"
@@ -41,15 +46,6 @@ def _encode(row: dict[str, Any]) -> str:
     return json.dumps(clean, default=_json_default)
 
 
-def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    df = pd.DataFrame(rows)
-    for col in ("estimate", "true_mi", "wall_time_s", "sample_time_s", "peak_mem_mb",
-                "gpu_peak_mem_mb"):
-        if col in df:
-            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    return df
-
-
 class ResultStore:
     """Append-only table of cell results keyed by cell key."""
 
@@ -62,7 +58,7 @@ class ResultStore:
             try:
                 self.dir.mkdir(parents=True, exist_ok=True)
                 probe = self.dir / ".mibench-write-test"
-                probe.write_text("ok")
+                probe.write_text("probe")
                 probe.unlink()
             except OSError as exc:
                 raise StoreError(
@@ -88,7 +84,7 @@ class ResultStore:
         """Store one finished cell (replacing an earlier row with the same key)."""
         self._con.execute(
             "INSERT OR REPLACE INTO cells (key, status, row) VALUES (?, ?, ?)",
-            (row["key"], row["status"], _encode(row)),
+            (row["key"], str(row["status"]), _encode(row)),
         )
 
     def rekey(self, old: str, new: str, **updates: Any) -> None:
@@ -105,13 +101,13 @@ class ResultStore:
         try:
             self._con.execute("DELETE FROM cells WHERE key = ?", (old,))
             self._con.execute("INSERT OR REPLACE INTO cells (key, status, row) VALUES (?, ?, ?)",
-                              (new, row["status"], _encode(row)))
+                              (new, str(row["status"]), _encode(row)))
         except BaseException:
             self._con.execute("ROLLBACK")
             raise
         self._con.execute("COMMIT")
 
-    def versions(self) -> dict[str, tuple[str, str, str, str]]:
+    def versions(self) -> dict[str, tuple[Status, str, str, str]]:
         """Each stored cell's status, key without fingerprints (its own key for rows
         written before fingerprints were part of the key), and estimator and task
         fingerprints, by key."""
@@ -119,18 +115,18 @@ class ResultStore:
             "SELECT key, status, COALESCE(json_extract(row, '$.config_key'), key), "
             "COALESCE(json_extract(row, '$.estimator_version'), ''), "
             "COALESCE(json_extract(row, '$.task_version'), '') FROM cells")
-        return {k: (st, ck, ev, tv) for k, st, ck, ev, tv in cur.fetchall()}
+        return {k: (Status(st), ck, ev, tv) for k, st, ck, ev, tv in cur.fetchall()}
 
     def set_meta(self, name: str, value: Any) -> None:
         self._con.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
                           (name, json.dumps(value, default=_json_default)))
 
     # -- reading ------------------------------------------------------------
-    def keys(self, statuses: Iterable[str] | None = None) -> set[str]:
+    def keys(self, statuses: Iterable[Status] | None = None) -> set[str]:
         if statuses is None:
             cur = self._con.execute("SELECT key FROM cells")
         else:
-            st = list(statuses)
+            st = [str(s) for s in statuses]
             cur = self._con.execute(
                 f"SELECT key FROM cells WHERE status IN ({','.join('?' * len(st))})", st
             )
@@ -146,7 +142,7 @@ class ResultStore:
     def frame(self) -> pd.DataFrame:
         """All stored rows as a tidy DataFrame (one row per cell)."""
         rows = [json.loads(r[0]) for r in self._con.execute("SELECT row FROM cells ORDER BY rowid")]
-        return _frame(rows)
+        return schema.frame(rows)
 
     def export(self, csv: bool = False) -> list[Path]:
         """Write results.parquet (and results.csv) atomically; return the paths written."""
@@ -179,12 +175,12 @@ def load_results(path: str | os.PathLike[str]) -> pd.DataFrame:
         if (p / DB_NAME).exists():
             return _read_db(p / DB_NAME)
         if (p / PARQUET_NAME).exists():
-            return pd.read_parquet(p / PARQUET_NAME)
+            return schema.conform(pd.read_parquet(p / PARQUET_NAME))
         raise StoreError(f"no results found in {str(p)!r} (expected {DB_NAME} or {PARQUET_NAME})")
     if p.suffix == ".parquet":
-        return pd.read_parquet(p)
+        return schema.conform(pd.read_parquet(p))
     if p.suffix == ".csv":
-        return pd.read_csv(p)
+        return schema.conform(pd.read_csv(p, keep_default_na=False, na_values=[""]))
     if p.suffix == ".sqlite":
         return _read_db(p)
     raise StoreError(f"cannot read results from {str(p)!r}")
@@ -198,4 +194,4 @@ def _read_db(db: Path) -> pd.DataFrame:
         con.close()
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot read result store {str(db)!r}: {exc}") from None
-    return _frame(rows)
+    return schema.frame(rows)

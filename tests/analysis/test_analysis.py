@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from mibench.analysis import metrics
-from mibench.scaling import fit_power_law, scaling_rows, steps_to_target
+from mibench.analysis.scaling import fit_power_law, scaling_rows, steps_to_target
+from mibench.store.schema import ResultFields
 
 
 def hand_table() -> pd.DataFrame:
@@ -112,7 +113,7 @@ def test_scattered_fit_is_inconclusive() -> None:
     assert fit.hi - fit.lo > 1 and fit.verdict == "inconclusive"
     # the MINE step-time fits of the scaling note (intervals of width 0.06 and 0.30)
     # keep their verdicts
-    from mibench.scaling import PowerFit
+    from mibench.analysis.scaling import PowerFit
 
     assert PowerFit(0.04, 0.01, 0.07, 1.0, 15).verdict == "sublinear (better than linear)"
     assert PowerFit(0.48, 0.33, 0.63, 1.0, 15).verdict == "sublinear (better than linear)"
@@ -121,8 +122,8 @@ def test_scattered_fit_is_inconclusive() -> None:
 
 def test_steps_to_target_and_scaling_rows() -> None:
     info = json.dumps({"curve_step": [100, 200, 300], "curve_heldout": [0.5, 0.95, 1.0]})
-    assert steps_to_target(info, 1.0, 0.1) == 200
-    assert np.isnan(steps_to_target(info, 3.0, 0.1))
+    assert steps_to_target(ResultFields.of(info), 1.0, 0.1) == 200
+    assert np.isnan(steps_to_target(ResultFields.of(info), 3.0, 0.1))
     t = hand_table()
     rows = []
     for n in (100, 1000, 10_000, 100_000):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mibench.scores import ratio_table, samples_needed
+from mibench.analysis.scores import ratio_table, samples_needed
 
 
 def _metrics(rows: list[tuple[str, str, int, float, float, int]]) -> pd.DataFrame:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_cli
+
+from tests.helpers import run_cli
 
 RUN = ["run", "--estimators", "gaussian", "--tasks", "gaussian[dim=2,rho=0.9]", "--n", "1000",
        "--seeds", "5"]
@@ -73,18 +74,19 @@ BAD = [
      "must be key=value"),
     (["run", "--estimators", "gaussian", "--tasks", "gaussian", "--n", "0"], "positive"),
     (["run", "--estimators", "gaussian", "--tasks", "gaussian", "--n", "-5"], "positive"),
-    (["run", "--estimators", "gaussian", "--tasks", "gaussian", "--n", "abc"], "--n expects"),
+    (["run", "--estimators", "gaussian", "--tasks", "gaussian", "--n", "abc"],
+     "argument --n: expects comma-separated integers"),
     (["run", "--estimators", "gaussian", "--tasks", "gaussian", "--n", "10", "--seeds", "0"],
-     "--seeds expects a positive integer"),
+     "--seeds must be a positive integer; got 0"),
     (["run", "--estimators", "gaussian", "--tasks", "gaussian", "--n", "10", "--jobs", "x"],
-     "--jobs expects"),
+     "argument --jobs/-j: invalid int value: 'x'"),
     (["run", "--estimators", "gaussian", "--tasks", "gaussian[rho=2]", "--n", "10"],
      "|rho| < 1"),
     (["run", "--tasks", "gaussian", "--n", "10"], "give --estimators"),
     (["run", "--estimators", "gaussian", "--n", "10"], "--n goes with --tasks"),
     (["run", "--suite", "smok"], "unknown suite 'smok'. Did you mean 'smoke'"),
     (["run", "--estimators", "gaussian", "--tasks", "gaussian", "--n", "10",
-      "--executor", "threads"], "unknown executor 'threads'"),
+      "--executor", "threads"], "argument --executor: invalid choice: 'threads'"),
     (["run", "--config", "/nonexistent/run.toml"], "does not exist"),
 ]
 

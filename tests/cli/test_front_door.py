@@ -10,18 +10,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_cli
 
 import mibench
 from mibench import Task
-from mibench.selectors import parse_selectors
+from mibench.core.selectors import parse_selectors
+from tests.helpers import run_cli
 
 RUN = ["run", "--estimators", "gaussian", "--tasks", "gaussian", "--n", "100"]
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["--root-seed", "-1"], "--root-seed expects an integer >= 0"),
-    (["--root-seed", "x"], "--root-seed expects an integer >= 0"),
+    (["--root-seed", "-1"], "--root-seed must be an integer >= 0; got -1"),
+    (["--root-seed", "x"], "argument --root-seed: invalid int value: 'x'"),
     (["--timeout", "inf"], "--timeout must be a positive, finite number"),
     (["--timeout", "nan"], "--timeout must be a positive, finite number"),
 ])
@@ -55,7 +55,8 @@ def test_python_run_keywords_and_integer_types(tmp_path: Path) -> None:
         mibench.run(suite="smoke", tasks="gaussian", estimators="gaussian")
     with pytest.raises(mibench.ParameterError, match="root_seed"):
         mibench.run(estimators="gaussian", tasks="gaussian", n=100, root_seed=-1)
-    with pytest.raises(mibench.ParameterError, match="apply to executor='dask'"):
+    with pytest.raises(mibench.ParameterError,
+                       match=r"scheduler and workers apply only to the dask executor"):
         mibench.run(estimators="gaussian", tasks="gaussian", n=100, workers=2)
 
 
@@ -95,7 +96,7 @@ def test_default_threads_follow_the_affinity_mask() -> None:
     if not hasattr(os, "sched_setaffinity"):
         pytest.skip("no CPU affinity on this platform")
     code = ("import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))});"
-            "from mibench.executors import default_threads; print(default_threads(1))")
+            "from mibench.run.executors import default_threads; print(default_threads(1))")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert p.returncode == 0 and p.stdout.strip() == "1", p.stderr
 

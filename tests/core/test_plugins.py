@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -10,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import run_cli
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_entry_point_plugin_listed_and_runs(plugin_env: dict[str, str], tmp_path: Path) -> None:
@@ -76,7 +78,7 @@ def test_list_without_torch(tmp_path: Path) -> None:
                        timeout=120)
     assert p.returncode == 0, p.stderr
     assert "gaussian" in p.stdout
-    from mibench import registry
+    from mibench.core import registry
 
     torch_plugins = [e.name for e in registry.estimators.entries()
                      if "torch" in getattr(e.obj, "requires", ())]
@@ -91,8 +93,13 @@ def test_list_without_torch(tmp_path: Path) -> None:
 def test_plain_install_carries_builtin_plugins(tmp_path: Path) -> None:
     """A wheel (non-editable install) contains and registers estimators/ and tasks/."""
     wheel_dir = tmp_path / "wheel"
+    # from a copy of the sources: a build/ folder left by an earlier build keeps the
+    # modules it had, and setuptools would pack those too
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "results", ".tox", ".asv", "__pycache__"))
     b = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                        "-w", str(wheel_dir), str(ROOT)], capture_output=True, text=True,
+                        "-w", str(wheel_dir), str(src)], capture_output=True, text=True,
                        timeout=300)
     assert b.returncode == 0, b.stderr[-2000:]
     (wheel,) = wheel_dir.glob("mibench-*.whl")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from mibench.errors import SelectorError
-from mibench.selectors import parse_selector, parse_selectors, parse_value
+from mibench.core.errors import SelectorError
+from mibench.core.selectors import parse_selector, parse_selectors, parse_value
 
 
 def test_typed_values() -> None:

@@ -3,9 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mibench.errors import InputError, ParameterError
+from mibench.core.errors import InputError, ParameterError
+from mibench.core.validation import as_generator, check_n, check_xy
 from mibench.testing import bad_input_cases
-from mibench.validation import as_generator, check_n, check_xy
 
 
 @pytest.mark.parametrize(("case", "x", "y", "match"), bad_input_cases(),

@@ -81,10 +81,11 @@ def test_flow_is_seeded_and_keeps_its_best_checkpoint(family: str) -> None:
     a, b = est.estimate_with_info(x, y), est.estimate_with_info(x, y)
     assert a.value == b.value
     assert est.with_params(seed=1).estimate(x, y) != a.value
-    mi = a.info["curve_heldout_mi"]
-    assert len(mi) == len(a.info["curve_step"]) == len(a.info["curve_heldout_nll"])
+    assert a.curve is not None
+    mi = a.curve.heldout
+    assert len(mi) == len(a.curve.step) == len(a.info["curve_heldout_nll"])
     # it stopped `patience` evaluations after the best validation MI, and kept that state
-    assert a.info["early_stopped"] and a.info["steps"] < 3000
+    assert a.info["early_stopped"] and a.steps is not None and a.steps < 3000
     assert int(np.argmax(mi)) == len(mi) - 1 - 2
 
 
@@ -93,9 +94,9 @@ def test_flow_is_seeded_and_keeps_its_best_checkpoint(family: str) -> None:
     ("stop_on", "loss", "stop_on must be one of"),
     ("noise", -0.1, "noise must be a finite number"),
     ("noise", float("nan"), "noise must be a finite number"),
-    ("transforms", 0, "transforms must be an integer >= 1"),
+    ("transforms", 0, "transforms must be a positive integer"),
     ("family", "maf", "family must be one of"),
-    ("ode_steps", 0, "ode_steps must be an integer >= 1"),
+    ("ode_steps", 0, "ode_steps must be a positive integer"),
 ])
 def test_flow_rejects_bad_options(param: str, value: object, match: str) -> None:
     with pytest.raises(mibench.ParameterError, match=match):

@@ -52,7 +52,7 @@ def test_leave_one_out_equals_brute_force() -> None:
 
 
 def test_blocks_and_threads_do_not_change_the_value() -> None:
-    from mibench.measure import limit_threads
+    from mibench.run.measure import limit_threads
 
     x, y = _pair(1500, 0.7, 5)
     ref = mibench.get_estimator("kde", block=2048).estimate(x, y)

@@ -20,13 +20,13 @@ def _data(n: int, rho: float, seed: int, dim: int = 1) -> tuple[np.ndarray, np.n
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_info_has_curve_steps_device_and_flag(name: str) -> None:
+def test_result_has_curve_steps_device_and_flag(name: str) -> None:
     x, y = _data(1000, 0.8, 0)
     res = mibench.get_estimator(name, **FAST).estimate_with_info(x, y)
     info = res.info
-    assert info["device"] == "cpu" and info["steps"] == 200
-    assert info["curve_step"] == [50, 100, 150, 200]
-    assert len(info["curve_train"]) == len(info["curve_heldout"]) == 4
+    assert res.device == "cpu" and res.steps == 200 and res.budget == "steps"
+    assert res.curve is not None and res.curve.step == [50, 100, 150, 200]
+    assert res.curve.train is not None and len(res.curve.train) == len(res.curve.heldout) == 4
     assert info["n_heldout"] == 300 and info["n_train"] == 700
     assert isinstance(info["converged"], bool) and math.isfinite(res.value)
     assert info["epochs"] == pytest.approx(200 / (700 // info["batch_size"]), rel=1e-3)
@@ -34,9 +34,9 @@ def test_info_has_curve_steps_device_and_flag(name: str) -> None:
 
 def test_epoch_budget() -> None:
     x, y = _data(1000, 0.5, 1)
-    info = mibench.get_estimator("mine", steps=None, epochs=3, hidden=(16,),
-                                 eval_every=5).estimate_with_info(x, y).info
-    assert info["steps"] == 3 * (700 // 256) and info["epochs"] == 3
+    res = mibench.get_estimator("mine", steps=None, epochs=3, hidden=(16,),
+                                eval_every=5).estimate_with_info(x, y)
+    assert res.steps == 3 * (700 // 256) and res.info["epochs"] == 3 and res.budget == "epochs"
 
 
 def test_batched_members_equal_single_runs() -> None:
@@ -59,10 +59,10 @@ def test_different_seeds_differ_same_seed_repeats() -> None:
 
 def test_early_stopping_stops_and_reports_on_test_half() -> None:
     x, y = _data(2000, 0.5, 3)
-    info = mibench.get_estimator("mine", steps=20_000, eval_every=20, patience=3,
-                                 early_stopping=True, hidden=(32,)).estimate_with_info(x, y).info
-    assert info["early_stopped"] and info["steps"] < 20_000
-    assert info["n_heldout"] == 300  # the test half of the 600 held-out rows
+    res = mibench.get_estimator("mine", steps=20_000, eval_every=20, patience=3,
+                                early_stopping=True, hidden=(32,)).estimate_with_info(x, y)
+    assert res.info["early_stopped"] and res.steps is not None and res.steps < 20_000
+    assert res.info["n_heldout"] == 300  # the test half of the 600 held-out rows
 
 
 def test_separable_critic() -> None:
@@ -76,8 +76,8 @@ def test_cuda_without_gpu_is_a_clear_error() -> None:
     x, y = _data(200, 0.5, 0)
     with pytest.raises(mibench.ParameterError, match="no CUDA GPU"):
         mibench.get_estimator("mine", device="cuda", **FAST).estimate(x, y)
-    info = mibench.get_estimator("mine", device="auto", **FAST).estimate_with_info(x, y).info
-    assert info["device"] == "cpu"
+    res = mibench.get_estimator("mine", device="auto", **FAST).estimate_with_info(x, y)
+    assert res.device == "cpu"
 
 
 def test_bad_params() -> None:
@@ -124,7 +124,7 @@ def test_cuda_runs_and_does_not_sync_every_step() -> None:
                 res = est.estimate_with_info(x, y)
         finally:
             torch.cuda.set_sync_debug_mode("default")
-        assert res.info["device"].startswith("cuda") and math.isfinite(res.value)
+        assert res.device.startswith("cuda") and math.isfinite(res.value)
         counts.append(sum("synchroniz" in str(w.message) for w in caught))
     # host-device synchronisations happen at set-up and evaluation, not per step
     assert counts[0] == counts[1], counts
@@ -143,8 +143,8 @@ def test_batched_members_equal_single_runs_with_early_stopping() -> None:
     together = est.estimate_many(data, seeds)
     alone = [est.with_params(seed=s).estimate_with_info(x, y)
              for (x, y), s in zip(data, seeds, strict=True)]
-    assert len({r.info["steps"] for r in alone}) > 1  # they stop at different times
-    assert [r.info["steps"] for r in together] == [r.info["steps"] for r in alone]
+    assert len({r.steps for r in alone}) > 1  # they stop at different times
+    assert [r.steps for r in together] == [r.steps for r in alone]
     assert [r.value for r in together] == pytest.approx([r.value for r in alone], abs=1e-5)
 
 
@@ -199,15 +199,15 @@ def test_standardisation_uses_training_rows_only() -> None:
     x2[held] *= 50.0
     y2[held] += 10.0
     est = mibench.get_estimator("mine", seed=0, **FAST)
-    a = est.estimate_with_info(x, y).info["curve_train"]
-    b = est.estimate_with_info(x2, y2).info["curve_train"]
-    assert a == b
+    a = est.estimate_with_info(x, y).curve
+    b = est.estimate_with_info(x2, y2).curve
+    assert a is not None and b is not None and a.train == b.train
 
 
 def test_results_carry_their_ceiling() -> None:
     x, y = _data(1000, 0.8, 9)
-    info = mibench.get_estimator("infonce", batch_size=32, **FAST).estimate_with_info(x, y).info
-    assert info["ceiling"] == pytest.approx(math.log(32))
-    info = mibench.get_estimator("mine", eval_pairs=3000, **FAST).estimate_with_info(x, y).info
+    res = mibench.get_estimator("infonce", batch_size=32, **FAST).estimate_with_info(x, y)
+    assert res.ceiling is not None and res.ceiling.value == pytest.approx(math.log(32))
+    res = mibench.get_estimator("mine", eval_pairs=3000, **FAST).estimate_with_info(x, y)
     # 300 held-out rows, 10 cyclic shifts: 3000 negative pairs
-    assert info["ceiling"] == pytest.approx(math.log(3000))
+    assert res.ceiling is not None and res.ceiling.value == pytest.approx(math.log(3000))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mibench import fingerprint as fp
+from mibench.plan import fingerprint as fp
 
 
 def _write_package(root: Path, helper_value: int) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mibench.errors import ParameterError, UnknownNameError
+from mibench.core.errors import ParameterError, UnknownNameError
 from mibench.plan import RunSpec
 
 
@@ -29,7 +29,7 @@ def test_data_seed_shared_across_estimators_not_across_reps() -> None:
     cells = _spec(estimators=["gaussian", "gaussian[bias_correction=true]"], n=[100]).cells()
     by_rep: dict[int, set[int]] = {}
     for c in cells:
-        by_rep.setdefault(c.seed, set()).add(c.data_seed)
+        by_rep.setdefault(c.rep, set()).add(c.data_seed)
     assert all(len(s) == 1 for s in by_rep.values())  # paired data across estimators
     assert len({next(iter(s)) for s in by_rep.values()}) == 3
 
@@ -53,5 +53,5 @@ def test_unknown_names_and_params() -> None:
         _spec(tasks=["gaussian[rh=0.5]"]).cells()
     with pytest.raises(ParameterError, match=r"\|rho\| < 1"):
         _spec(tasks=["gaussian[rho=1.0]"]).cells()
-    with pytest.raises(ParameterError, match="positive integer"):
-        _spec(n=[0]).cells()
+    with pytest.raises(ParameterError, match="n values must be positive sample sizes"):
+        _spec(n=[0])

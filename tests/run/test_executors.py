@@ -7,15 +7,16 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_cli
 
 from mibench import module_error
 from mibench.plan import RunSpec
-from mibench.runner import run_spec
+from mibench.run import run_spec
+from tests.helpers import run_cli
 
 pytest.importorskip("distributed")
 
@@ -37,13 +38,13 @@ def _sorted(df: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def serial_table(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    return _sorted(run_spec(GRID, tmp_path_factory.mktemp("serial"), threads=1).table)
+    return _sorted(run_spec(replace(GRID, threads=1), tmp_path_factory.mktemp("serial")).table)
 
 
 def test_process_and_dask_tables_equal_serial(serial_table: pd.DataFrame, tmp_path: Path) -> None:
-    proc = run_spec(GRID, tmp_path / "p", executor="process", jobs=2, threads=1).table
+    proc = run_spec(replace(GRID, executor="process", jobs=2, threads=1), tmp_path / "p").table
     pd.testing.assert_frame_equal(_sorted(proc), serial_table)
-    dask = run_spec(GRID, tmp_path / "d", executor="dask", jobs=2, threads=1).table
+    dask = run_spec(replace(GRID, executor="dask", jobs=2, threads=1), tmp_path / "d").table
     pd.testing.assert_frame_equal(_sorted(dask), serial_table)  # bit for bit, MINE included
     assert set(dask["executor"]) == {"dask"} and len(dask) == len(serial_table)
 
@@ -53,7 +54,7 @@ def test_dask_worker_killed_midway(plugin_dir: Path, tmp_path: Path) -> None:
     import dask
     from distributed import Client, LocalCluster
 
-    from mibench import registry
+    from mibench.core import registry
 
     sys.path.insert(0, str(plugin_dir))  # the slow test estimator, for this process
     registry.estimators.refresh()
@@ -74,9 +75,8 @@ def test_dask_worker_killed_midway(plugin_dir: Path, tmp_path: Path) -> None:
                 os.kill(pids[0], signal.SIGKILL)
                 killed.append(pids[0])
 
-        out = run_spec(spec, tmp_path, executor="dask",
-                       executor_options={"scheduler": cluster.scheduler_address},
-                       on_row=on_row)
+        out = run_spec(replace(spec, executor="dask", scheduler=cluster.scheduler_address),
+                       tmp_path, on_row=on_row)
         client.close()
         cluster.close()
     finally:
@@ -108,7 +108,7 @@ def test_timeout_recorded_and_process_killed(executor: str, plugin_env: dict[str
     ps = subprocess.run(["ps", "-ww", "-eo", "stat,args"], capture_output=True,
                         text=True).stdout
     left = [ln for ln in ps.splitlines() if not ln.startswith("Z") and (
-        "mibench.cellproc" in ln or str(tmp_path) in ln)]
+        "mibench.run.cellproc" in ln or str(tmp_path) in ln)]
     assert not left  # no cell process (forked or fresh) left behind
 
 

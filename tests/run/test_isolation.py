@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mibench.isolation import run_unit_isolated
 from mibench.plan import Cell
+from mibench.run.isolation import run_unit_isolated
 
 # A plugin whose import takes longer than the cell's time limit, and whose
 # estimate is instant: the import (plugin discovery, the same for every cell)
@@ -44,7 +44,7 @@ def test_plugin_import_is_not_charged_to_the_cell(tmp_path: Path,
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # seen by the fresh interpreter only
     cell = Cell(key="slow-import-cell", estimator="slow-import", estimator_name="slow-import",
                 estimator_params="{}", task="gaussian", task_name="gaussian", task_params="{}",
-                n=100, seed=0, data_seed=1, estimator_seed=2, root_seed=0, dim_x=1, dim_y=1,
+                n=100, rep=0, data_seed=1, estimator_seed=2, root_seed=0, dim_x=1, dim_y=1,
                 true_mi=0.0)
     (row,) = run_unit_isolated([cell], threads=1, timeout=3.0, fresh=True)
     assert row["status"] == "ok", row["error"]

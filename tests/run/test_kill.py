@@ -76,7 +76,7 @@ def _alive_in_group(pgid: int) -> bool:
 def _cell_processes(marker: str, coordinator: int) -> list[str]:
     """Live processes other than the coordinator whose command line has ``marker``:
     forked cell processes carry the coordinator's (with its unique --out), fresh
-    ones run ``mibench.cellproc`` with the coordinator's pid."""
+    ones run ``mibench.run.cellproc`` with the coordinator's pid."""
     ps = subprocess.run(["ps", "-ww", "-eo", "pid,stat,args"], capture_output=True,
                         text=True).stdout
     out = []
@@ -84,7 +84,7 @@ def _cell_processes(marker: str, coordinator: int) -> list[str]:
         pid, stat, args = ln.split(None, 2)
         if int(pid) == coordinator or stat.startswith("Z"):
             continue
-        if marker in args or ("mibench.cellproc" in args and str(coordinator) in args):
+        if marker in args or ("mibench.run.cellproc" in args and str(coordinator) in args):
             out.append(ln)
     return out
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_cli
 
 import mibench
+from tests.helpers import run_cli
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -35,7 +35,7 @@ def test_batched_cells_say_so(tmp_path: Path) -> None:
     assert df["mem_method"].str.endswith("whole group").all()
     info = df["info"].map(lambda s: json.loads(s)["group_wall_time_s"])
     assert (df["wall_time_s"] * 3 - info).abs().max() < 1e-9  # an even share of the group
-    from mibench.summary import format_summary
+    from mibench.analysis.summary import format_summary
 
     text = format_summary(df)
     assert "*" in text and "trained together in one batch" in text

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -9,9 +10,9 @@ import pandas as pd
 import pytest
 
 import mibench
-from mibench import Estimator, register_estimator
+from mibench import Estimator, register_estimator, summarize
 from mibench.plan import RunSpec
-from mibench.runner import run_spec, summarize
+from mibench.run import run_spec
 from mibench.store import DB_NAME, PARQUET_NAME, load_results
 
 TRUTH = -np.log(1 - 0.81)  # dim=2, rho=0.9: 1.6607 nats
@@ -79,8 +80,8 @@ def test_failing_cells_recorded_run_continues(tmp_path: Path) -> None:
     # failed cells are not rerun unless asked
     assert run_spec(_spec(estimators=["test-flaky"], n=[300, 400, 500], seeds=2),
                     tmp_path).ran == 0
-    assert run_spec(_spec(estimators=["test-flaky"], n=[300, 400, 500], seeds=2),
-                    tmp_path, retry_failed=True).ran == 4
+    assert run_spec(_spec(estimators=["test-flaky"], n=[300, 400, 500], seeds=2,
+                          retry_failed=True), tmp_path).ran == 4
 
 
 def test_rows_have_provenance_and_measurements(tmp_path: Path) -> None:
@@ -97,7 +98,7 @@ def test_rows_have_provenance_and_measurements(tmp_path: Path) -> None:
 def test_process_executor_matches_serial(tmp_path: Path) -> None:
     spec = _spec(tasks=["gaussian[rho=0.5]", "gaussian[dim=3,rho=0.3]"], n=[100, 300], seeds=2)
     a = run_spec(spec, tmp_path / "a").table
-    b = run_spec(spec, tmp_path / "b", executor="process", jobs=2).table
+    b = run_spec(replace(spec, executor="process", jobs=2), tmp_path / "b").table
     cols = ["key", "estimate"]
     pd.testing.assert_frame_equal(a[cols].sort_values("key").reset_index(drop=True),
                                   b[cols].sort_values("key").reset_index(drop=True))
@@ -108,9 +109,11 @@ def test_python_api_and_summary() -> None:
     df = mibench.run(estimators="gaussian", tasks="gaussian[dim=2,rho=0.9]", n=500, seeds=3)
     assert len(df) == 3 and (df["status"] == "ok").all()
     s = summarize(df)
+    # the same words as the metrics it is a part of
     assert list(s.columns) == ["estimator", "task", "n", "true_mi", "mean", "bias", "std",
-                               "ok", "failed", "median_time_s"]
+                               "seeds", "failures", "median_time_s"]
     assert s.loc[0, "bias"] == pytest.approx(s.loc[0, "mean"] - s.loc[0, "true_mi"])
+    assert (s.loc[0, "seeds"], s.loc[0, "failures"]) == (3, 0)
 
 
 def test_load_results_from_folder(tmp_path: Path) -> None:
@@ -125,7 +128,7 @@ def test_neural_seeds_trained_together_match_one_at_a_time(tmp_path: Path) -> No
     spec = _spec(estimators=["mine[steps=100,hidden=(16,),eval_every=50]"],
                  tasks=["gaussian[rho=0.7]"], n=[600], seeds=3)
     together = run_spec(spec, tmp_path / "a").table.sort_values("key")
-    alone = run_spec(spec, tmp_path / "b", batch_seeds=False).table.sort_values("key")
+    alone = run_spec(replace(spec, batch_seeds=False), tmp_path / "b").table.sort_values("key")
     infos = [json.loads(i) for i in together["info"]]
     assert [i["members_trained_together"] for i in infos] == [3, 3, 3]
     assert [json.loads(i)["members_trained_together"] for i in alone["info"]] == [1, 1, 1]
@@ -169,9 +172,8 @@ def _const_plugin(root: Path, value: float) -> None:
 def test_edited_plugin_reruns_and_is_never_mixed(tmp_path: Path) -> None:
     import os
 
-    from conftest import run_cli
-
     from mibench.analysis import metrics
+    from tests.helpers import run_cli
 
     plug = tmp_path / "plug"
     plug.mkdir()
@@ -197,14 +199,14 @@ def test_edited_plugin_reruns_and_is_never_mixed(tmp_path: Path) -> None:
 
 
 def _store_as_an_earlier_scheme(monkeypatch: pytest.MonkeyPatch, digest) -> None:  # type: ignore[no-untyped-def]
-    import mibench.plan as plan
+    import mibench.plan.cells as cells
 
-    monkeypatch.setattr(plan, "fingerprint", digest)
+    monkeypatch.setattr(cells, "fingerprint", digest)
 
 
 def test_rows_of_todays_code_under_the_earlier_fingerprint_scheme_are_relabelled(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mibench import fingerprint as fp
+    from mibench.plan import fingerprint as fp
 
     # a store written by the previous version, which hashed the plugins' files byte for byte
     _store_as_an_earlier_scheme(monkeypatch, lambda cls: fp._digests(cls, lambda raw: raw)[0])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import mibench
-from mibench.suites import get_suite
+from mibench.plan.suites import get_suite
 from mibench_tasks.beyond_normal import V1, V2
 
 # Truths printed by benchmark-mi 0.1.3 (``task.mutual_information`` of each task

@@ -10,7 +10,7 @@ from scipy import stats
 
 import mibench
 from mibench.plan import RunSpec
-from mibench.suites import all_suites
+from mibench.plan.suites import all_suites
 from mibench_tasks.nonlinear import FUNCTIONS
 from mibench_tasks.transformed import TRANSFORMS
 
@@ -161,7 +161,7 @@ def test_mine_paper_and_staircase_contents() -> None:
 
 
 def test_list_shows_every_family_and_suite() -> None:
-    from conftest import run_cli
+    from tests.helpers import run_cli
 
     out = run_cli(["list"]).stdout
     for name in mibench.list_tasks():
