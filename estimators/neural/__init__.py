@@ -110,7 +110,7 @@ class _Bounds:
         return getattr(_bounds, name)
 
 
-B = _Bounds()
+bounds = _Bounds()
 
 #: (device, estimator class, critic) already warmed up in this process.
 _WARMED: set[tuple[str, type, str]] = set()
@@ -303,7 +303,7 @@ class _DonskerVaradhan(NeuralEstimator):
     """Reports the DV bound E_P[T] − log E_Q[e^T]."""
 
     def bound(self, joint: torch.Tensor, marginal: torch.Tensor) -> torch.Tensor:
-        return B.dv(joint, marginal)
+        return bounds.dv(joint, marginal)
 
 
 @register_estimator("mine")
@@ -316,8 +316,8 @@ class MINE(_DonskerVaradhan):
                             "rate of the moving average of E_Q[e^T] in the corrected gradient")
 
     def train_value(self, scores: PairScores, state: dict[str, Any]) -> torch.Tensor:
-        state["log_ma"] = B.update_log_ma(state.get("log_ma"), scores.marginal, self.ema_rate)
-        return B.dv_ema_surrogate(scores.joint, scores.marginal, state["log_ma"])
+        state["log_ma"] = bounds.update_log_ma(state.get("log_ma"), scores.marginal, self.ema_rate)
+        return bounds.dv_ema_surrogate(scores.joint, scores.marginal, state["log_ma"])
 
 
 @register_estimator("mine-biased")
@@ -327,7 +327,7 @@ class MINEBiased(_DonskerVaradhan):
     description = "MINE with the plain (biased) minibatch DV gradient"
 
     def train_value(self, scores: PairScores, state: dict[str, Any]) -> torch.Tensor:
-        return B.dv(scores.joint, scores.marginal)
+        return bounds.dv(scores.joint, scores.marginal)
 
 
 class _FDivergence(NeuralEstimator):
@@ -335,10 +335,10 @@ class _FDivergence(NeuralEstimator):
 
     def train_value(self, scores: PairScores | AllPairScores,
                     state: dict[str, Any]) -> torch.Tensor:
-        return B.nwj(scores.joint, scores.marginal)
+        return bounds.nwj(scores.joint, scores.marginal)
 
     def bound(self, joint: torch.Tensor, marginal: torch.Tensor) -> torch.Tensor:
-        return B.nwj(joint, marginal)
+        return bounds.nwj(joint, marginal)
 
 
 @register_estimator("mine-f")
@@ -370,16 +370,16 @@ class InfoNCE(NeuralEstimator):
     default_critic = "separable"
 
     def train_value(self, scores: AllPairScores, state: dict[str, Any]) -> torch.Tensor:
-        return B.infonce(scores.matrix)
+        return bounds.infonce(scores.matrix)
 
     def heldout(self, critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
                 budget: int) -> torch.Tensor:
         """InfoNCE at the batch size, averaged over consecutive held-out batches."""
         n = x.shape[1]
         k = min(self.batch, n)
-        vals = [B.infonce(critic.all_pairs(x[:, i:i + k], y[:, i:i + k]))  # type: ignore[operator]
+        vals = [bounds.infonce(critic.all_pairs(x[:, i:i + k], y[:, i:i + k]))  # type: ignore[operator]
                 for i in range(0, n - k + 1, k)]
-        return B.mean_over(vals)
+        return bounds.mean_over(vals)
 
     def ceiling(self, n_test: int) -> Ceiling:
         k = min(self.batch, n_test)
@@ -401,10 +401,10 @@ class SMILE(NeuralEstimator):
                        "clip e^T to [e^−τ, e^τ] in the partition term (the paper uses 1–10)")
 
     def train_value(self, scores: AllPairScores, state: dict[str, Any]) -> torch.Tensor:
-        return B.js_fgan(scores.joint, scores.marginal)
+        return bounds.js_fgan(scores.joint, scores.marginal)
 
     def bound(self, joint: torch.Tensor, marginal: torch.Tensor) -> torch.Tensor:
-        return B.smile(joint, marginal, self.tau)
+        return bounds.smile(joint, marginal, self.tau)
 
 
 class _DensityEstimator(NeuralEstimator):
