@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,7 @@ def test_engine_source_names_no_plugin() -> None:
     pattern = re.compile(r"mibench_(estimators|tasks)\.|[=(,\[]\s*\"(" +
                          "|".join(re.escape(n) for n in PLUGIN_NAMES) + r")\"")
     hits = []
-    for f in ENGINE.glob("*.py"):
+    for f in ENGINE.rglob("*.py"):
         in_doc = False
         for i, line in enumerate(f.read_text().splitlines(), 1):
             if line.count('"""') == 1:
@@ -33,7 +34,7 @@ def test_engine_source_names_no_plugin() -> None:
                 continue
             code = line.split("#", 1)[0]
             if not in_doc and pattern.search(code) and "e.g." not in code:
-                hits.append(f"{f.name}:{i}: {line.strip()}")
+                hits.append(f"{f.relative_to(ENGINE)}:{i}: {line.strip()}")
     assert not hits, hits
 
 
@@ -83,9 +84,8 @@ def test_provenance_recorded_where_the_cell_runs(tmp_path: Path) -> None:
 def test_git_revision_only_for_a_tracked_source(tmp_path: Path) -> None:
     # a copy of the package inside an unrelated repository has no revision
     repo = tmp_path / "other"
-    (repo / "mibench").mkdir(parents=True)
-    for f in ENGINE.glob("*.py"):
-        (repo / "mibench" / f.name).write_text(f.read_text())
+    repo.mkdir()
+    shutil.copytree(ENGINE, repo / "mibench", ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     code = ("import sys; sys.path.insert(0, sys.argv[1]);"
             "from mibench.run.provenance import git_revision; print(repr(git_revision()))")

@@ -36,7 +36,7 @@ def git_revision() -> str:
     installed copy inside some other repository (a virtualenv in a project)
     has no revision of its own, and gets ''.
     """
-    pkg = Path(__file__).resolve().parent
+    pkg = Path(__file__).resolve().parents[1]  # the mibench package
     here = pkg.parent
     try:
         tracked = subprocess.run(["git", "-C", str(here), "ls-files", "--error-unmatch",
