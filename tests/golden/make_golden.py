@@ -63,13 +63,14 @@ SEEDS = 2
 KEY = ["estimator", "task", "n", "seed"]
 
 
-def run_grid(out: Path) -> pd.DataFrame:
-    """The golden grid through the command line, serially on one thread."""
+def run_grid(out: Path, jobs: int = 1) -> pd.DataFrame:
+    """The golden grid through the command line, on one thread per worker (the values
+    were written serially, ``jobs=1``; the executor must not change a number)."""
     from mibench.cli import main
 
     code = main(["run", "--estimators", ",".join(ESTIMATORS), "--tasks", ",".join(TASKS),
-                 "--n", str(N), "--seeds", str(SEEDS), "--threads", "1", "--out", str(out),
-                 "--quiet"])
+                 "--n", str(N), "--seeds", str(SEEDS), "--threads", "1", "--jobs", str(jobs),
+                 "--out", str(out), "--quiet"])
     if code != 0:
         raise SystemExit(f"mibench run exited with {code}")
     return pd.read_parquet(out / "results.parquet")
