@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from .core.contracts import (
     Ceiling,
+    Consistency,
     ContractSettings,
     EstimateResult,
     Estimator,
@@ -56,6 +57,7 @@ __all__ = [
     "Anything",
     "Bool",
     "Ceiling",
+    "Consistency",
     "Constraint",
     "ContractSettings",
     "Device",

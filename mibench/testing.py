@@ -245,6 +245,15 @@ def task_checks(spec: str | Task) -> list[Check]:
         b = c.sample(10, np.random.default_rng(1))
         assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
 
+    def check_image_shape() -> None:
+        t = make()
+        shapes = t.image_shape
+        if shapes is None:
+            return
+        (sx, sy) = shapes
+        assert len(sx) == len(sy) == 3, shapes  # (channels, height, width)
+        assert math.prod(sx) == t.dim_x and math.prod(sy) == t.dim_y, (shapes, t.dim_x, t.dim_y)
+
     def check_rejects_bad_n() -> None:
         t = make()
         for bad in (0, -5, 2.5, "10"):
@@ -262,6 +271,7 @@ def task_checks(spec: str | Task) -> list[Check]:
         check_no_global_state,
         check_params_roundtrip,
         check_picklable,
+        check_image_shape,
         check_rejects_bad_n,
     ]
 

@@ -13,7 +13,7 @@ mine           DV, gradient bias-corrected by a moving average      DV bound
                of E_Q[e^T] (paper's Algorithm 1, ``ema_rate``)
 mine-biased    DV with the plain minibatch gradient                 DV bound
 mine-f         f-divergence bound E_P[T] − E_Q[e^(T−1)],            same bound
-               one shuffled negative per joint pair
+               one deranged negative per joint pair
 nwj            the same bound with all K(K−1) in-batch negatives    same bound
 infonce        InfoNCE with all in-batch negatives                  InfoNCE (≤ log batch_size)
 smile          Jensen–Shannon objective (SMILE, Song & Ermon        DV with e^T clipped to
@@ -76,6 +76,7 @@ import numpy as np
 from mibench.plugin import (
     Bool,
     Ceiling,
+    Constraint,
     ContractSettings,
     Device,
     EstimateResult,
@@ -83,8 +84,10 @@ from mibench.plugin import (
     Integer,
     OneOf,
     Optional,
+    ParameterError,
     PluginUnavailableError,
     Real,
+    Reject,
     Widths,
     module_error,
     param,
@@ -100,6 +103,26 @@ if TYPE_CHECKING:
 ACTIVATIONS = ("relu", "elu", "silu", "gelu", "tanh", "softplus", "leaky_relu")
 
 
+class ImageShapes(Constraint):
+    """X's and Y's (channels, height, width); one shape stands for both sides."""
+
+    def accept(self, value: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        def shape(v: Any) -> tuple[int, ...]:
+            if not isinstance(v, (tuple, list)) or len(v) != 3 or not all(
+                    isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in v):
+                raise Reject
+            return tuple(int(d) for d in v)
+
+        if isinstance(value, (tuple, list)) and len(value) == 2 and all(
+                isinstance(v, (tuple, list)) for v in value):
+            return shape(value[0]), shape(value[1])
+        one = shape(value)
+        return one, one
+
+    def describe(self) -> str:
+        return "(channels, height, width), or one such shape for X and one for Y"
+
+
 class _Bounds:
     """The bound functions of ``_bounds``, imported with torch on first use: this module
     is imported when plugins are registered, which must not import torch."""
@@ -112,8 +135,8 @@ class _Bounds:
 
 bounds = _Bounds()
 
-#: (device, estimator class, critic) already warmed up in this process.
-_WARMED: set[tuple[str, type, str]] = set()
+#: (device, estimator class, critic, image shapes) already warmed up in this process.
+_WARMED: set[tuple[Any, ...]] = set()
 
 _CONVERGENCE_WARNINGS = {
     "rising": ["not converged: the held-out bound was still rising at the end of training "
@@ -136,10 +159,12 @@ class NeuralEstimator(Estimator):
     """
 
     requires: ClassVar[tuple[str, ...]] = ("torch",)
-    #: How training negatives are drawn: "shuffled" (each joint pair with one
-    #: product-of-marginals pair of the same epoch), "in-batch" (all K(K−1) pairs of
-    #: a batch) or "joint" (none: the model is a density trained on joint rows).
-    negatives: ClassVar[str] = "shuffled"
+    #: How training negatives are drawn: "derangement" (each joint pair with one
+    #: product-of-marginals pair of the same epoch, never a row with itself),
+    #: "permutation" (each batch's y rows shuffled: about one row per batch meets its
+    #: own y), "in-batch" (all K(K−1) pairs of a batch) or "joint" (none: the model is
+    #: a density trained on joint rows).
+    negatives: ClassVar[str] = "derangement"
     #: What ``batch_size``, ``critic`` and ``lr`` of None mean for this estimator.
     default_batch: ClassVar[int] = 256
     default_critic: ClassVar[str] = "concat"
@@ -168,8 +193,11 @@ class NeuralEstimator(Estimator):
                              "Adam learning rate; none: the estimator's default_lr")
     hidden: tuple[int, ...] = param((100, 100), Widths(), "hidden layer widths of the critic")
     activation: str = param("silu", OneOf(*ACTIVATIONS), "activation of the hidden layers")
-    critic: str | None = param(None, Optional(OneOf("concat", "separable")),
-                               "T(x, y) = MLP([x, y]) (concat) or g(x)ᵀh(y) (separable); "
+    critic: str | None = param(None, Optional(OneOf("concat", "separable", "conv",
+                                                    "conv-separable")),
+                               "T(x, y) = MLP([x, y]) (concat) or g(x)ᵀh(y) (separable); for "
+                               "tasks with an image_shape, convolutional codes of each side's "
+                               "images, joined by an MLP (conv) or dotted (conv-separable); "
                                "none: the estimator's default_critic")
     test_fraction: float = param(0.3, Real(gt=0, lt=1),
                                  "share of the rows held out: half for early stopping, half "
@@ -186,6 +214,9 @@ class NeuralEstimator(Estimator):
     eval_pairs: int = param(250_000, Integer(min=1),
                             "product-of-marginals pairs of the reported held-out bound "
                             "(about this many, as whole cyclic shifts of the held-out rows)")
+    image_shape: Any = param(None, Optional(ImageShapes()),
+                             "(channels, height, width) of X's and Y's images, for "
+                             "critic=conv; set by the runner from the task")
 
     def __post_init__(self) -> None:
         require(self.steps is not None or self.epochs is not None,
@@ -203,6 +234,15 @@ class NeuralEstimator(Estimator):
     @property
     def batch(self) -> int:
         return self.batch_size or self.default_batch
+
+    def conv_shapes(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The image shapes the convolutional critic needs, or a clear error."""
+        if self.image_shape is None:
+            raise ParameterError(
+                f"{self.name}: critic='conv' needs image_shape, the (channels, height, width) "
+                "of each side's images; the runner sets it from tasks that declare one "
+                "(image tasks), or give it, e.g. image_shape=((1,8,8),(1,8,8))")
+        return self.image_shape  # type: ignore[no-any-return]
 
     # -- the objective (see the class docstring) ------------------------------
     def train_value(self, scores: Any, state: dict[str, Any]) -> torch.Tensor:
@@ -256,11 +296,14 @@ class NeuralEstimator(Estimator):
         """
         from ._train import torch_device, train
 
-        key = (str(torch_device(self.device)), type(self), self.critic_name)
+        key = (str(torch_device(self.device)), type(self), self.critic_name, self.image_shape)
         if key in _WARMED:
             return
-        x = np.random.default_rng(0).standard_normal((256, 2))
-        train([x[:, :1]], [x[:, 1:]], [0],
+        # columns of the shape the critic takes (an image critic needs its images)
+        dx, dy = ((math.prod(s) for s in self.image_shape) if self.image_shape is not None
+                  else (1, 1))
+        rng = np.random.default_rng(0)
+        train([rng.standard_normal((256, dx))], [rng.standard_normal((256, dy))], [0],
               self.with_params(steps=8, epochs=None, eval_every=4, eval_pairs=2048,
                                early_stopping=False, batch_size=None))
         _WARMED.add(key)
@@ -343,9 +386,9 @@ class _FDivergence(NeuralEstimator):
 
 @register_estimator("mine-f")
 class MINEf(_FDivergence):
-    """MINE-f: the f-divergence bound, one shuffled negative per joint pair."""
+    """MINE-f: the f-divergence bound, one deranged negative per joint pair."""
 
-    description = "MINE-f: f-divergence bound E_P[T] - E_Q[exp(T-1)], shuffled negatives"
+    description = "MINE-f: f-divergence bound E_P[T] - E_Q[exp(T-1)], deranged negatives"
     default_lr = 1e-3
 
 
@@ -405,6 +448,73 @@ class SMILE(NeuralEstimator):
 
     def bound(self, joint: torch.Tensor, marginal: torch.Tensor) -> torch.Tensor:
         return bounds.smile(joint, marginal, self.tau)
+
+
+class _DIME(NeuralEstimator):
+    """f-DIME (Letizia, Novello & Tonello, NeurIPS 2024): a discriminator T trained on the
+    variational bound of an f-divergence between the joint and the product of marginals,
+    in a parametrisation whose optimum is T = log(p/q); the estimate is the mean of T on
+    held-out joint pairs, with no partition term — hence its low variance.
+
+    Negatives are deranged (no row meets its own y). With ``negatives="permutation"``
+    each batch's y rows are shuffled, so about one pair in a batch of K is a joint pair:
+    the discriminator then learns p/((1 − 1/K)·q + p/K), never above K, and the estimate
+    is capped at log K — the limit the paper attributes to plain permutations. Early
+    stopping watches the bound itself on the validation rows (the estimate is not a
+    bound, and pushing it up is not what training does).
+    """
+
+    negatives: str = param("derangement", OneOf("derangement", "permutation"),  # type: ignore[misc]
+                           "derangement (no row with its own y) or a plain permutation of "
+                           "each batch (shows the log(batch) cap)")
+
+    def heldout(self, critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                budget: int) -> torch.Tensor:
+        return critic(x, y).mean(-1)  # the mean log density ratio on joint pairs
+
+    def stopping_score(self, critic: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                       held: torch.Tensor) -> torch.Tensor:
+        from ._train import PairScores, shifted_pair_scores
+
+        return self.train_value(PairScores(*shifted_pair_scores(critic, x, y, 10 * x.shape[1])),
+                                {})
+
+    def ceiling(self, n_test: int) -> Ceiling | None:
+        if self.negatives == "permutation":
+            return Ceiling(math.log(self.batch), f"log(batch {self.batch}), permutation negatives")
+        return None
+
+
+@register_estimator("kl-dime")
+class KLDIME(_DIME):
+    """KL-DIME: trained on the KL divergence's bound E_P[T] − E_Q[e^T] + 1."""
+
+    description = "KL-DIME (Letizia et al. 2024): KL-bound discriminator, estimate E_P[log ratio]"
+
+    def train_value(self, scores: PairScores, state: dict[str, Any]) -> torch.Tensor:
+        return bounds.kl_dime(scores.joint, scores.marginal)
+
+
+@register_estimator("hd-dime")
+class HDDIME(_DIME):
+    """HD-DIME: trained on the squared Hellinger distance's bound."""
+
+    description = "HD-DIME (Letizia et al. 2024): Hellinger-bound discriminator, " \
+                  "estimate E_P[log ratio]"
+
+    def train_value(self, scores: PairScores, state: dict[str, Any]) -> torch.Tensor:
+        return bounds.hd_dime(scores.joint, scores.marginal)
+
+
+@register_estimator("gan-dime")
+class GANDIME(_DIME):
+    """GAN-DIME: trained as a classifier of joint against deranged pairs (the GAN bound)."""
+
+    description = "GAN-DIME (Letizia et al. 2024): joint-vs-deranged classifier, " \
+                  "estimate E_P[logit]"
+
+    def train_value(self, scores: PairScores, state: dict[str, Any]) -> torch.Tensor:
+        return bounds.gan_dime(scores.joint, scores.marginal)
 
 
 class _DensityEstimator(NeuralEstimator):

@@ -104,3 +104,23 @@ def update_log_ma(log_ma: torch.Tensor | None, t_marg: torch.Tensor,
 def mean_over(values: list[torch.Tensor]) -> torch.Tensor:
     """The elementwise mean of equally shaped tensors (say one bound per batch)."""
     return torch.stack(values).mean(0)
+
+
+# -- f-DIME (Letizia, Novello & Tonello, NeurIPS 2024): each is the variational bound of an
+# f-divergence between P and Q in a parametrisation whose optimum is T = log(p/q), so that
+# the estimate is E_P[T] on joint pairs alone.
+
+
+def kl_dime(t_joint: torch.Tensor, t_marg: torch.Tensor) -> torch.Tensor:
+    """KL bound E_P[T] − E_Q[e^T] + 1 (the f-divergence bound of KL with T shifted by 1)."""
+    return t_joint.mean(-1) - torch.exp(t_marg).mean(-1) + 1.0
+
+
+def hd_dime(t_joint: torch.Tensor, t_marg: torch.Tensor) -> torch.Tensor:
+    """Squared-Hellinger bound 2 − E_P[e^(−T/2)] − E_Q[e^(T/2)] (discriminator D = e^(−T/2))."""
+    return 2.0 - torch.exp(-0.5 * t_joint).mean(-1) - torch.exp(0.5 * t_marg).mean(-1)
+
+
+def gan_dime(t_joint: torch.Tensor, t_marg: torch.Tensor) -> torch.Tensor:
+    """GAN bound E_P[log σ(T)] + E_Q[log(1 − σ(T))] (the discriminator's logit T)."""
+    return -softplus(-t_joint).mean(-1) - softplus(t_marg).mean(-1)

@@ -10,10 +10,15 @@ and its subclasses); nothing here depends on which objective it is.
 Per member and seed: the data are standardised (an invertible map, so MI is
 unchanged), split at random into train and held-out parts; every epoch draws
 a permutation of the training rows, which gives the joint batches
-(x_i, y_i); objectives whose negatives are ``shuffled`` pair each x with the
-y of another row of the same epoch (:func:`_negative_rows`), ``in-batch``
-ones score every pair of a batch, and ``joint`` ones (density models) see
-the joint batch only.
+(x_i, y_i). By the objective's ``negatives``:
+
+* ``derangement``: each x meets the y of another row of the same epoch, never
+  its own (:func:`_negative_rows`) — one product-of-marginals pair per joint pair;
+* ``permutation``: each batch's y rows in a random order, so that about one x
+  per batch meets its own y (the plain shuffle that caps the f-DIME estimates at
+  log of the batch size, Letizia et al. 2024);
+* ``in-batch``: every pair of a batch is scored (K(K−1) negatives);
+* ``joint``: none — a density model sees the joint batch only.
 
 Nothing in the step loop copies a value to the host: batches come from
 permutations drawn on the device, the moving average of MINE lives in a
@@ -69,7 +74,8 @@ def torch_device(name: str) -> torch.device:
 # -- what a training step hands the objective, by kind of negatives ----------------
 
 class PairScores:
-    """``shuffled`` negatives: T at the joint pairs and at one product pair each, (S, B)."""
+    """``derangement`` / ``permutation`` negatives: T at the joint pairs and at one
+    product pair each, (S, B)."""
 
     def __init__(self, joint: torch.Tensor, marginal: torch.Tensor) -> None:
         self.joint, self.marginal = joint, marginal
@@ -105,15 +111,30 @@ def _batches(flat: torch.Tensor, idx: torch.Tensor, bsz: int) -> torch.Tensor:
     return rows.transpose(0, 1).contiguous()
 
 
-class _Shuffled:
+class _Deranged:
+    def negatives(self, p1: torch.Tensor, gens: _Members, bsz: int) -> torch.Tensor:
+        return _negative_rows(p1, gens)
+
     def epoch(self, critic: Any, xf: torch.Tensor, yf: torch.Tensor, p1: torch.Tensor,
               gens: _Members, bsz: int) -> tuple[torch.Tensor, ...]:
-        p2 = _negative_rows(p1, gens)
+        p2 = self.negatives(p1, gens, bsz)
         return critic.pair_layout(_batches(xf, p1, bsz), _batches(yf, p1, bsz),
                                   _batches(yf, p2, bsz))
 
     def step(self, critic: Any, layout: tuple[torch.Tensor, ...], b: int) -> PairScores:
         return PairScores(*critic.pair_scores(layout, b))
+
+
+class _Permuted(_Deranged):
+    def negatives(self, p1: torch.Tensor, gens: _Members, bsz: int) -> torch.Tensor:
+        """Each batch's rows in an independent random order per member: a plain shuffle,
+        so a row meets its own y with probability 1/bsz."""
+        s, used = p1.shape
+        order = torch.stack([torch.argsort(torch.rand((used // bsz, bsz), generator=g,
+                                                      device=p1.device), dim=1)
+                             for g in gens.dev])  # (S, batches, bsz)
+        within = p1.reshape(s, used // bsz, bsz)
+        return within.gather(2, order).reshape(s, used)
 
 
 class _InBatch:
@@ -131,7 +152,8 @@ class _Joint(_InBatch):
 
 
 #: How training batches are drawn and scored, by an objective's ``negatives``.
-NEGATIVES: dict[str, Any] = {"shuffled": _Shuffled(), "in-batch": _InBatch(), "joint": _Joint()}
+NEGATIVES: dict[str, Any] = {"derangement": _Deranged(), "permutation": _Permuted(),
+                             "in-batch": _InBatch(), "joint": _Joint()}
 
 
 def _adam(critic: torch.nn.Module, lr: float, weight_decay: float) -> torch.optim.Optimizer:
@@ -157,6 +179,10 @@ def shifted_pair_scores(critic: torch.nn.Module, x: torch.Tensor, y: torch.Tenso
     """
     s, n, _ = x.shape
     shifts = negative_shifts(n, budget)
+    if getattr(critic, "encodes", False):
+        # a critic that encodes each side first (convolutions): encode every row once
+        # and score the shifted pairs from the codes
+        return critic.shifted_scores(x, y, shifts)
     t_joint = critic(x, y)
     chunks = []
     # about 64k critic rows per forward pass keeps activations in cache

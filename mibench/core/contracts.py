@@ -58,6 +58,20 @@ class TrainingCurve:
     label: str = "held-out estimate"
 
 
+@dataclass(frozen=True)
+class Consistency:
+    """What a self-consistency task checks (Song & Ermon 2020), for the report: the
+    ``test`` it belongs to, its position ``step`` on that test's axis and — for a ratio
+    test — the task whose estimate is the denominator (``reference``, a selector) and the
+    ratio the two estimates should have (``ideal``). A test without a reference asks for
+    estimates that rise with ``step``."""
+
+    test: str
+    step: float
+    reference: str | None = None
+    ideal: float | None = None
+
+
 @dataclass
 class EstimateResult:
     """An estimate with what the engine reads of it, and free-form diagnostics.
@@ -207,6 +221,19 @@ class Task(Configurable):
         """Family name used to group tasks in reports (defaults to the registry name)."""
         return self.name
 
+    @property
+    def image_shape(self) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """Optional: the (channels, height, width) of X's and of Y's images, for tasks whose
+        samples are images, kept flat in C order. An estimator with an ``image_shape``
+        parameter (a convolutional critic) is given it by the runner."""
+        return None
+
+    @property
+    def consistency(self) -> Consistency | None:
+        """Optional: the self-consistency test this task is a step of (see
+        :class:`Consistency`); the report draws and scores such tests."""
+        return None
+
     def pmi(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Optional: pointwise mutual information log p(x,y) − log p(x) − log p(y) of
         each row (nats), for tasks whose densities are known. Its mean is :attr:`mi`;
@@ -242,6 +269,7 @@ class Task(Configurable):
 
 __all__ = [
     "Ceiling",
+    "Consistency",
     "ContractSettings",
     "EstimateResult",
     "Estimator",

@@ -25,7 +25,9 @@ from ..core.validation import standardize_columns
 from .fingerprint import fingerprint
 
 #: Parameters the runner sets per cell; they are not part of a configuration's identity.
-RUNNER_PARAMS = ("seed",)
+#: ``seed`` comes from the cell (its estimator seed), ``image_shape`` from the task's
+#: declared :attr:`~mibench.Task.image_shape` (for estimators that take images).
+RUNNER_PARAMS = ("seed", "image_shape")
 
 
 def _h64(text: str) -> int:
@@ -84,11 +86,13 @@ class Cell:
         out = asdict(self)
         return {("seed" if k == "rep" else k): v for k, v in out.items()}
 
-    def make_estimator(self) -> Estimator:
+    def make_estimator(self, task: Task) -> Estimator:
+        """The cell's estimator, with the parameters the runner sets (RUNNER_PARAMS)."""
         est: Estimator = build(estimators, self.estimator_name, **json.loads(self.estimator_params))
-        if "seed" in est.param_defaults():
-            est = est.with_params(seed=self.estimator_seed)
-        return est
+        params = est.param_defaults()
+        runner_set = {"seed": self.estimator_seed, "image_shape": task.image_shape}
+        changes = {k: v for k, v in runner_set.items() if k in params}
+        return est.with_params(**changes) if changes else est
 
     def make_task(self) -> Task:
         return build(tasks, self.task_name, **json.loads(self.task_params))

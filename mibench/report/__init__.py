@@ -56,6 +56,28 @@ def _scores(ctx: ReportContext) -> tuple[list[Path], str]:
     return [out / "heatmap.csv", out / "samples_needed.csv", out / "samples_needed.md"], html_part
 
 
+def _consistency(ctx: ReportContext) -> tuple[list[Path], str]:
+    """The self-consistency score table (files, and its HTML for the page)."""
+    scores = ctx.consistency_scores
+    if scores.empty:
+        return [], ""
+    from ..analysis.consistency import TOLERANCE
+
+    out = ctx.out
+    scores.to_csv(out / "self_consistency.csv", index=False)
+    note = ("Self-consistency (Song & Ermon 2020). Rising tests: decreases of the mean "
+            "estimate between consecutive steps, and those beyond twice their standard error "
+            "(pass: none). Ratio tests: mean |ratio − ideal| over the steps and the ratio "
+            f"furthest from the ideal (pass: every ratio within {TOLERANCE:.0%} of it).")
+    shown = scores.assign(passes=scores["passes"].map({True: "yes", False: "no"})).round(3)
+    shown = shown.astype(object).where(shown.notna(), "")
+    (out / "self_consistency.md").write_text(
+        frame_markdown(shown, index=False) + "\n\n" + note + "\n")
+    html_part = (f"<h2>Self-consistency</h2>{shown.to_html(index=False, border=0)}"
+                 f"<p>{note}</p>")
+    return [out / "self_consistency.csv", out / "self_consistency.md"], html_part
+
+
 def write_report(table: pd.DataFrame, out: str | Path, stat: str = "mean_ci",
                  bits: bool = False, figures_on: bool = True, title: str = "mibench report"
                  ) -> list[Path]:
@@ -76,7 +98,9 @@ def write_report(table: pd.DataFrame, out: str | Path, stat: str = "mean_ci",
     scal.to_csv(out / "scaling.csv", index=False)
     written.append(out / "scaling.csv")
     score_files, score_html = _scores(ctx)
-    written += score_files
+    consistency_files, consistency_html = _consistency(ctx)
+    written += score_files + consistency_files
+    score_html += consistency_html
     shown: list[tuple[str, Path, str]] = []
     for spec in FIGURES if figures_on else ():
         for d in spec.draw(ctx):

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis.consistency import consistency_rows, consistency_scores
 from ..analysis.metrics import metrics, separate_versions
 from ..analysis.scores import ratio_table, samples_needed
 from ..store.schema import ResultFields, Status, conform
@@ -70,6 +71,16 @@ class ReportContext:
     def samples_needed(self) -> pd.DataFrame:
         """Tasks × estimators: the smallest n from which on the mean stays within 1.5×."""
         return samples_needed(self.metrics)
+
+    @cached_property
+    def consistency(self) -> pd.DataFrame:
+        """Metrics rows of self-consistency tasks, with their ratios
+        (:mod:`mibench.analysis.consistency`)."""
+        return consistency_rows(self.metrics)
+
+    @cached_property
+    def consistency_scores(self) -> pd.DataFrame:
+        return consistency_scores(self.consistency)
 
     @cached_property
     def ok(self) -> pd.DataFrame:

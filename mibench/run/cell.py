@@ -61,7 +61,7 @@ def run_unit(cells: list[Cell], threads: int | None = None) -> list[dict[str, An
 def _run_batched(cells: list[Cell], threads: int | None) -> list[dict[str, Any]]:
     rows = [base_row(c) for c in cells]
     task = cells[0].make_task()
-    est = cells[0].make_estimator()
+    est = cells[0].make_estimator(task)
     t0 = time.perf_counter()
     data = [c.sample(task) for c in cells]
     sample_time = (time.perf_counter() - t0) / len(cells)
@@ -136,7 +136,7 @@ def run_cell(cell: Cell, threads: int | None = None) -> dict[str, Any]:
     row["threads"] = threads or 0
     try:
         task = cell.make_task()
-        est = cell.make_estimator()
+        est = cell.make_estimator(task)
         t0 = time.perf_counter()
         x, y = cell.sample(task)
         row["sample_time_s"] = time.perf_counter() - t0

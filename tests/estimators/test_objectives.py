@@ -24,12 +24,12 @@ NEURAL = Path(__file__).resolve().parents[2] / "estimators" / "neural"
 
 
 class JensenShannonDV(NeuralEstimator):
-    """Trained on the Jensen–Shannon f-GAN objective with one shuffled negative per pair;
+    """Trained on the Jensen–Shannon f-GAN objective with one deranged negative per pair;
     reports the Donsker–Varadhan bound with its critic (SMILE without the clip)."""
 
     name = "test-js-dv"
     description = "throw-away objective of the tests"
-    negatives = "shuffled"
+    negatives = "derangement"
     default_lr = 1e-3
     weight: float = param(1.0, Real(gt=0, cast=True), "weight of the negative term")
 

@@ -14,6 +14,7 @@ from . import (
     heatmap,
     pmi_profiles,
     samples_needed,
+    self_consistency,
     sweeps,
     timing,
     training_curves,
@@ -29,6 +30,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     heatmap.FIGURE,
     samples_needed.FIGURE,
     pmi_profiles.FIGURE,
+    self_consistency.FIGURE,
 )
 
 __all__ = ["FIGURES", "Drawn", "FigureSpec"]
