@@ -9,15 +9,20 @@ from typing import Any
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from ..core.errors import ParameterError
     from ..report import write_report
     from ..store.sqlite import load_results
 
     t0 = time.perf_counter()
-    table = load_results(args.dir)
+    tables = [load_results(d) for d in args.dirs]
+    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
     if table.empty:
-        raise ParameterError(f"no result rows in {args.dir!r}")
-    out = Path(args.out) if args.out else Path(args.dir) / "report"
+        raise ParameterError(f"no result rows in {', '.join(map(repr, args.dirs))}")
+    if len(args.dirs) > 1 and not args.out:
+        raise ParameterError("several result folders make one report: give --out DIR")
+    out = Path(args.out) if args.out else Path(args.dirs[0]) / "report"
     written = write_report(table, out, stat=args.stat, bits=args.bits,
                            figures_on=not args.no_figures)
     print((out / "table.md").read_text())
@@ -60,8 +65,10 @@ def add(sub: Any) -> None:
     from ..report.tables import STATS
 
     pr = sub.add_parser("report", help="tables, figures and an HTML page from a results folder")
-    pr.add_argument("dir", help="output folder of a run (or a results .parquet/.csv)")
-    pr.add_argument("--out", help="report folder (default DIR/report)")
+    pr.add_argument("dirs", nargs="+", metavar="DIR",
+                    help="output folder of a run (or a results .parquet/.csv); several make "
+                         "one report (ranks across all their tasks)")
+    pr.add_argument("--out", help="report folder (default DIR/report; needed for several)")
     pr.add_argument("--stat", default="mean_ci", choices=STATS,
                     help="table cells: mean_ci (mean [95%% CI], default), mean_std or bias_rmse")
     pr.add_argument("--bits", action="store_true", help="show MI in bits instead of nats")

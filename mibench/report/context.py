@@ -12,7 +12,10 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.consistency import consistency_rows, consistency_scores
+from ..analysis.coverage import coverage
 from ..analysis.metrics import metrics, separate_versions
+from ..analysis.paired import paired_marks
+from ..analysis.ranks import SCORES, RankSummary, rank_summary
 from ..analysis.scores import ratio_table, samples_needed
 from ..store.schema import ResultFields, Status, conform
 
@@ -61,6 +64,20 @@ class ReportContext:
     def metrics(self) -> pd.DataFrame:
         m = metrics(self.table)
         return m.assign(dim=m["dim_x"] + m["dim_y"]) if not m.empty else m
+
+    @cached_property
+    def marks(self) -> dict[tuple[str, int], Any]:
+        """The marked entries of each row of the results table (paired tests over seeds)."""
+        return paired_marks(self.table, squared=self.stat == "bias_rmse")
+
+    @cached_property
+    def rank_summaries(self) -> list[RankSummary]:
+        """Ranks across tasks by each score (:mod:`mibench.analysis.ranks`)."""
+        return [rank_summary(self.metrics, s) for s in SCORES]
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        return coverage(self.metrics)
 
     @cached_property
     def ratio_table(self) -> pd.DataFrame:

@@ -1,4 +1,6 @@
-"""``report.html``: one self-contained page with the tables and every figure, captioned."""
+"""``report.html``: one self-contained page — the tables, the interactive figures (plotly,
+its JavaScript written into the page, so it opens with no network) and every static
+figure with its caption."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ STYLE = """body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:
 table{border-collapse:collapse;font-size:13px;margin:1em 0}
 td,th{border-bottom:1px solid #ccc;padding:3px 8px;text-align:right}
 td:first-child,th:first-child{text-align:left}img{max-width:100%}
-figure{margin:1.5em 0}figcaption{max-width:60em;font-size:14px;color:#333}"""
+figure{margin:1.5em 0}figcaption{max-width:60em;font-size:14px;color:#333}
+#filters label{margin-right:1em;white-space:nowrap}.ifig{margin:1em 0}"""
 
 
 def _img(png: Path, caption: str) -> str:
@@ -22,9 +25,11 @@ def _img(png: Path, caption: str) -> str:
 
 
 def page(title: str, table_html: str, caption: str, scaling: pd.DataFrame,
-         figures: list[tuple[str, Path, str]], extra: str = "") -> str:
+         figures: list[tuple[str, Path, str]], extra: str = "", interactive: str = "",
+         head: str = "") -> str:
     """The page: ``figures`` are (section title, PNG file, caption), in report order;
-    ``extra`` is more HTML placed after the scaling table (e.g. the score tables)."""
+    ``extra`` is more HTML placed after the scaling table (e.g. the score tables),
+    ``interactive`` the interactive figures and ``head`` what they need loaded first."""
     scal = (scaling.to_html(index=False, float_format=lambda v: f"{v:.3f}", border=0)
             if not scaling.empty else "<p>No scaling axis in this run.</p>")
     sections, last = [], None
@@ -34,7 +39,7 @@ def page(title: str, table_html: str, caption: str, scaling: pd.DataFrame,
             last = section
         sections.append(_img(png, cap))
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>\n"
+            f"<title>{html.escape(title)}</title><style>{STYLE}</style>{head}</head><body>\n"
             f"<h1>{html.escape(title)}</h1>\n<h2>Estimates</h2>{table_html}"
-            f"<p>{html.escape(caption)}</p>\n<h2>Scaling</h2>{scal}\n{extra}"
+            f"<p>{html.escape(caption)}</p>\n{interactive}\n<h2>Scaling</h2>{scal}\n{extra}"
             f"<h2>Figures</h2>{''.join(sections)}\n</body></html>\n")

@@ -3,8 +3,11 @@
 :func:`results_table` lays out estimators as columns and task × n as rows;
 each cell is "mean [95 % CI]" (``stat="mean_ci"``, the default: a Student-t
 interval over seeds, or the number of seeds and "no CI" where fewer than 3
-are ok), "mean ± sd" (``mean_std``) — best = smallest |bias| for both — or
-"bias / RMSE" (``bias_rmse``, best = smallest RMSE). The renderings are
+are ok), "mean ± sd" (``mean_std``) or "bias / RMSE" (``bias_rmse``). Bold are the row's best
+and every entry not significantly worse than it by a paired test over seeds
+(:mod:`mibench.analysis.paired`: of the absolute errors, or of the squared errors
+for ``bias_rmse``); a row with too few paired seeds for the test is left unmarked.
+The renderings are
 pandas' own (``DataFrame.to_markdown`` through tabulate, ``Styler.to_latex``
 and ``Styler.to_html``, which also escape the text); this module only says
 what goes into the cells and which are bold.
@@ -18,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.metrics import MIN_SEEDS_T
+from ..analysis.paired import MIN_PAIRS, RowMarks, describe_test
 from .context import Units
 
 STATS = ("mean_ci", "mean_std", "bias_rmse")
@@ -38,8 +42,8 @@ def check_stat(stat: str) -> str:
     return stat
 
 
-def _cell(r: pd.Series, stat: str, u: Units) -> tuple[str, float]:
-    """One table cell's text and the score that picks the row's best (lower is better)."""
+def _cell(r: pd.Series, stat: str, u: Units) -> str:
+    """One table cell's text."""
     if not np.isfinite(r["mean"]):
         text = "failed"
     elif stat == "mean_ci" and np.isfinite(r["mean_lo"]):
@@ -55,13 +59,14 @@ def _cell(r: pd.Series, stat: str, u: Units) -> tuple[str, float]:
         text += f" ({r['failures']} failed)"
     if np.isfinite(r["ceiling"]) and r["true_mi"] >= r["ceiling"]:
         text += " †"
-    return text, float(r["rmse"] if stat == "bias_rmse" else abs(r["bias"]))
+    return text
 
 
-def results_table(m: pd.DataFrame, stat: str = "mean_ci", units: Units | None = None
+def results_table(m: pd.DataFrame, stat: str = "mean_ci", units: Units | None = None,
+                  marks: dict[tuple[str, int], RowMarks] | None = None
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(cells as text, mask of best entries): rows task × n, a "true MI" column, then
-    one column per estimator."""
+    """(cells as text, mask of marked entries): rows task × n, a "true MI" column, then
+    one column per estimator; ``marks`` from :func:`mibench.analysis.paired.paired_marks`."""
     stat, u = check_stat(stat), units or Units()
     ests = list(dict.fromkeys(m["estimator"]))
     keys = list(dict.fromkeys(zip(m["task"], m["n"], strict=True)))
@@ -73,12 +78,11 @@ def results_table(m: pd.DataFrame, stat: str = "mean_ci", units: Units | None = 
         se = g["truth_se"].iloc[0]
         truth[(task, n)] = f"{u(g['true_mi'].iloc[0]):.3f}" + (
             f" ± {u(se):.3f}" if se > 0 else "")
-        score = {}
         for _, r in g.iterrows():
-            text.loc[(task, n), r["estimator"]], score[r["estimator"]] = _cell(r, stat, u)
-        finite = {k: v for k, v in score.items() if np.isfinite(v)}
-        if len(finite) > 1:
-            best.loc[(task, n), min(finite, key=finite.__getitem__)] = True
+            text.loc[(task, n), r["estimator"]] = _cell(r, stat, u)
+        row = (marks or {}).get((str(task), int(n)))
+        for est in row.marked if row is not None and len(g) > 1 else ():
+            best.loc[(task, n), est] = True
     text.insert(0, "true MI", [truth[k] for k in keys])
     best.insert(0, "true MI", False)
     return text, best
@@ -101,8 +105,11 @@ def ceiling_footnote(m: pd.DataFrame, units: Units | None = None) -> str:
 
 def caption(m: pd.DataFrame, stat: str, units: Units) -> str:
     """The table's caption: what a cell holds, the ceilings, the unit and the bold rule."""
-    parts = [CAPTIONS[check_stat(stat)], ceiling_footnote(m, units),
-             f"MI in {units.name}; bold: best in the row."]
+    test = describe_test(check_stat(stat) == "bias_rmse")
+    parts = [CAPTIONS[stat], ceiling_footnote(m, units),
+             f"MI in {units.name}. Bold: the row's best and every entry not significantly "
+             f"worse ({test}); a row without bold has fewer than {MIN_PAIRS} seeds that two "
+             "estimators both finished, too few for the test."]
     return " ".join(p for p in parts if p)
 
 
@@ -131,24 +138,38 @@ def to_markdown(text: pd.DataFrame, best: pd.DataFrame, note: str) -> str:
     return f"{md}\n\n{note}\n"
 
 
-def escape_latex(text: str) -> str:
-    """``text`` with LaTeX's special characters escaped, by pandas' own escaper."""
-    one = pd.DataFrame([[text]]).style.format(escape="latex").hide(axis=0).hide(axis=1)
-    return one.to_string().rstrip("\n")
+def to_tex(value: object) -> str:
+    """Text as LaTeX: its special characters escaped and its symbols (±, †, α, χ², −)
+    written as macros plain pdflatex knows, by pylatexenc."""
+    from pylatexenc.latexencode import unicode_to_latex
+
+    return str(unicode_to_latex(str(value)))
+
+
+def latex_table(df: pd.DataFrame, note: str, column_format: str, *, index: bool = False,
+                bold: pd.DataFrame | None = None, code: tuple[str, ...] = ()) -> str:
+    """A LaTeX ``table`` of ``df`` (``\\hline`` rules, no packages needed) by pandas'
+    Styler, the ``note`` as its caption; ``bold`` a frame of style strings, ``code``
+    columns set in typewriter type."""
+    sty = df.style.format(to_tex).format_index(to_tex, axis=1).format_index(to_tex, axis=0)
+    if code:
+        sty = sty.format({c: lambda s: rf"\texttt{{{to_tex(s)}}}" for c in code})
+    if bold is not None:
+        sty = sty.apply(lambda _: bold, axis=None)
+    if not index:
+        sty = sty.hide(axis="index")
+    sty = sty.set_table_styles([{"selector": r, "props": ":hline;"}
+                                for r in ("toprule", "midrule", "bottomrule")])
+    return str(sty.to_latex(column_format=column_format, position="t",
+                            position_float="centering", caption=to_tex(note),
+                            environment="table"))
 
 
 def to_latex(text: pd.DataFrame, best: pd.DataFrame, note: str) -> str:
-    """A LaTeX ``table`` (``\\hline`` rules, no packages needed), bold best entries."""
+    """The results table in LaTeX, marked entries bold."""
     flat = _flat(text)
-    sty = (flat.style.apply(lambda _: _bold(best, flat, "textbf:--rwrap;"), axis=None)
-           .format(escape="latex").format({"task": lambda s: rf"\texttt{{{s}}}"},
-                                          escape="latex")
-           .format_index(escape="latex", axis=1).hide(axis="index")
-           .set_table_styles([{"selector": r, "props": ":hline;"}
-                              for r in ("toprule", "midrule", "bottomrule")]))
-    return sty.to_latex(column_format="ll" + "r" * (flat.shape[1] - 2), position="t",
-                        position_float="centering", caption=escape_latex(note),
-                        environment="table")
+    return latex_table(flat, note, "ll" + "r" * (flat.shape[1] - 2),
+                       bold=_bold(best, flat, "textbf:--rwrap;"), code=("task",))
 
 
 def to_html(text: pd.DataFrame, best: pd.DataFrame) -> str:

@@ -45,20 +45,20 @@ def test_every_figure_has_a_caption_that_is_not_its_file_name(tmp_path: Path) ->
     figures = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)">'
                          r"<figcaption>(.*?)</figcaption>", page)
     assert {stem for stem, _ in figures} == {
-        "estimate_vs_truth", "bias_rmse_vs_n", "bias_rmse_vs_dim", "heatmap", "samples_needed",
-        "pmi_profiles"}  # time needs three values of n to fit an exponent
+        "estimate_vs_truth", "cd_diagram", "bias_rmse_vs_n", "bias_rmse_vs_dim", "heatmap",
+        "samples_needed", "pmi_profiles"}  # time needs three values of n to fit an exponent
     for stem, caption in figures:
         text = html.unescape(caption)
         assert text != stem.replace("_", " ") and len(text.split()) >= 15, (stem, text)
     # each figure module is a section of the page
-    assert page.count("<h3>") == 5
+    assert page.count("<h3>") == 6
 
 
 def test_figures_are_walked_from_one_table() -> None:
     from mibench.report.figures import FIGURES
 
     titles = [f.title for f in FIGURES]
-    assert len(titles) == len(set(titles)) == 8
+    assert len(titles) == len(set(titles)) == 10
     files = sorted(p.stem for p in (Path(mibench.__file__).parent / "report" / "figures")
                    .glob("[!_]*.py"))
     assert len(files) == len(FIGURES), files

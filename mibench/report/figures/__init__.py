@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import (
     bias_rmse,
+    cd_diagram,
     estimate_vs_truth,
     heatmap,
     pmi_profiles,
@@ -23,6 +24,7 @@ from ._base import Drawn, FigureSpec
 
 FIGURES: tuple[FigureSpec, ...] = (
     estimate_vs_truth.FIGURE,
+    cd_diagram.FIGURE,
     bias_rmse.FIGURE,
     timing.FIGURE,
     training_curves.FIGURE,
