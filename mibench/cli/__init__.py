@@ -1,12 +1,13 @@
-"""The command line, one module per command: ``mibench list | run | report | scaling``."""
+"""The command line, one module per command: ``mibench list | run | report | scaling |
+repair``."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
 
-from ..core.errors import MibenchError
-from . import list_cmd, report_cmd, run_cmd
+from ..core.errors import MibenchError, StoreFullError
+from . import list_cmd, repair_cmd, report_cmd, run_cmd
 from ._args import Parser, UsageError
 
 
@@ -14,7 +15,7 @@ def build_parser() -> Parser:
     p = Parser(prog="mibench",
                description="Benchmark mutual-information estimators on tasks with known MI.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for command in (list_cmd, run_cmd, report_cmd):
+    for command in (list_cmd, run_cmd, report_cmd, repair_cmd):
         command.add(sub)
     return p
 
@@ -31,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except StoreFullError as exc:  # the run started and stopped: not a usage error
+        print(f"mibench {args.command}: error: {exc}", file=sys.stderr)
+        return 1
     except MibenchError as exc:
         print(f"mibench {args.command}: error: {exc}", file=sys.stderr)
         return 2

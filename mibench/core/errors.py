@@ -68,6 +68,10 @@ class StoreError(MibenchError, OSError):
     """The result store cannot be created, opened or written."""
 
 
+class StoreFullError(StoreError):
+    """The disk holding the result store is full: the run stops, and what it stored stays."""
+
+
 def suggest(name: str, candidates: Iterable[str]) -> str:
     """Return a ``" Did you mean ...?"`` suffix listing close matches, or ``""``."""
     cands = list(candidates)

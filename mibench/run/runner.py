@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.errors import StoreError, StoreFullError
 from ..plan.cells import Cell
 from ..plan.fingerprint import equivalents
 from ..plan.spec import RunSpec
@@ -92,36 +93,11 @@ def run_spec(
             keys = {c.key for c in cells}
             stale = sum(1 for k, (_, ck, *_) in stored.items() if ck in planned and k not in keys)
             store.set_meta("spec", asdict(spec))
-            run_id = uuid.uuid4().hex[:12]
-            n_failed = 0
             bar = _progress(len(cells), len(cells) - len(todo), enabled=progress)
-            rows = None
             try:
-                # a per-cell timeout needs one cell per unit (so it can be killed alone)
-                grouped = group_cells(todo, spec.batch_seeds and spec.timeout is None)
-                reset_stopping()  # cell processes may start (an earlier run may have stopped)
-                rows = ex.run(grouped)
-                for row in rows:
-                    row["run_id"] = run_id
-                    row["executor"] = ex.name
-                    store.put(row)
-                    if not Status(row["status"]).is_result():
-                        n_failed += 1
-                    if on_row is not None:
-                        on_row(row)
-                    if bar is not None:
-                        bar.update(1)
-                        bar.set_postfix_str(f"failed={n_failed}", refresh=False)
-            except BaseException:  # interrupted: stop the executor's work, keep what is stored
-                close = getattr(rows, "close", None)
-                if close is not None:
-                    close()
-                store.export(csv=csv)
-                raise
-            finally:
-                if bar is not None:
-                    bar.close()
-            store.export(csv=csv)
+                n_failed = _run_and_store(ex, todo, spec, store, bar, on_row, csv)
+            except StoreFullError:
+                raise _disk_full(out, store, cells) from None
             table = store.frame()
             if len(table):
                 table = table[table["key"].isin(keys)].reset_index(drop=True)
@@ -129,6 +105,52 @@ def run_spec(
                               time.perf_counter() - t_start, stale, relabelled)
     finally:
         store.close()
+
+
+def _run_and_store(ex: Any, todo: list[Cell], spec: RunSpec, store: ResultStore, bar: Any,
+                   on_row: Callable[[dict[str, Any]], None] | None, csv: bool) -> int:
+    """Run the missing cells and store each row as it comes; export at the end (and on the
+    way out of an interrupted run); return how many were not ok."""
+    run_id = uuid.uuid4().hex[:12]
+    n_failed = 0
+    rows = None
+    try:
+        # a per-cell timeout needs one cell per unit (so it can be killed alone)
+        grouped = group_cells(todo, spec.batch_seeds and spec.timeout is None)
+        reset_stopping()  # cell processes may start (an earlier run may have stopped)
+        rows = ex.run(grouped)
+        for row in rows:
+            row["run_id"] = run_id
+            row["executor"] = ex.name
+            store.put(row)
+            if not Status(row["status"]).is_result():
+                n_failed += 1
+            if on_row is not None:
+                on_row(row)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(f"failed={n_failed}", refresh=False)
+    except BaseException:  # interrupted or the store failed: stop the work, keep what is stored
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+        with contextlib.suppress(StoreError):  # what stopped the run is what it reports
+            store.export(csv=csv)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    store.export(csv=csv)
+    return n_failed
+
+
+def _disk_full(out: Any, store: ResultStore, cells: Sequence[Cell]) -> StoreFullError:
+    """The one line a run that filled its disk ends with: what is stored, how to go on."""
+    stored = len({c.key for c in cells} & store.keys())
+    return StoreFullError(
+        f"the disk holding {out} is full: {stored} of the run's {len(cells)} cells are stored "
+        f"in {store.where}, {len(cells) - stored} are not; free space (or move the folder) "
+        "and run the same command again to run only those")
 
 
 def _progress(total: int, initial: int, enabled: bool) -> Any:

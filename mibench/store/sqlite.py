@@ -16,17 +16,19 @@ temporary file and renaming it, so a reader never sees half a file.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import math
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..core.errors import StoreError
+from ..core.errors import StoreError, StoreFullError
 from . import schema
 from .schema import Status
 
@@ -61,11 +63,12 @@ class ResultStore:
                 probe.write_text("probe")
                 probe.unlink()
             except OSError as exc:
-                raise StoreError(
-                    f"cannot write to output folder {str(path)!r}: {exc.strerror or exc}"
-                ) from None
+                cls = StoreFullError if _is_full(exc) else StoreError
+                raise cls(f"cannot write to output folder {str(path)!r}: "
+                          f"{exc.strerror or exc}") from None
             target = str(self.dir / DB_NAME)
-        try:
+        self.where = target
+        with self._sqlite("open"):
             self._con = sqlite3.connect(target, timeout=30, isolation_level=None)
             self._con.execute("PRAGMA journal_mode=WAL")
             self._con.execute("PRAGMA synchronous=NORMAL")
@@ -76,73 +79,91 @@ class ResultStore:
             self._con.execute(
                 "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)"
             )
+
+    @contextlib.contextmanager
+    def _sqlite(self, doing: str) -> Iterator[None]:
+        """SQLite's errors as ours: a full disk, a damaged file (naming the repair), other."""
+        try:
+            yield
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open result store {target!r}: {exc}") from None
+            raise store_error(exc, self.where, doing) from None
 
     # -- writing ------------------------------------------------------------
     def put(self, row: dict[str, Any]) -> None:
         """Store one finished cell (replacing an earlier row with the same key)."""
-        self._con.execute(
-            "INSERT OR REPLACE INTO cells (key, status, row) VALUES (?, ?, ?)",
-            (row["key"], str(row["status"]), _encode(row)),
-        )
+        with self._sqlite("write to"):
+            self._con.execute(
+                "INSERT OR REPLACE INTO cells (key, status, row) VALUES (?, ?, ?)",
+                (row["key"], str(row["status"]), _encode(row)),
+            )
 
     def rekey(self, old: str, new: str, **updates: Any) -> None:
         """Give the stored row ``old`` the key ``new`` and the fields ``updates``,
         keeping what they were in ``relabelled_from``; one transaction. For a row
         made by the same code under an earlier fingerprint scheme."""
-        r = self._con.execute("SELECT row FROM cells WHERE key = ?", (old,)).fetchone()
+        with self._sqlite("read"):
+            r = self._con.execute("SELECT row FROM cells WHERE key = ?", (old,)).fetchone()
         if r is None:
             return
         row = json.loads(r[0])
         row["relabelled_from"] = json.dumps({"key": old, **{k: row.get(k) for k in updates}})
         row.update(updates, key=new)
-        self._con.execute("BEGIN IMMEDIATE")
-        try:
-            self._con.execute("DELETE FROM cells WHERE key = ?", (old,))
-            self._con.execute("INSERT OR REPLACE INTO cells (key, status, row) VALUES (?, ?, ?)",
-                              (new, str(row["status"]), _encode(row)))
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
-        self._con.execute("COMMIT")
+        with self._sqlite("write to"):
+            self._con.execute("BEGIN IMMEDIATE")
+            try:
+                self._con.execute("DELETE FROM cells WHERE key = ?", (old,))
+                self._con.execute("INSERT OR REPLACE INTO cells (key, status, row) "
+                                  "VALUES (?, ?, ?)", (new, str(row["status"]), _encode(row)))
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+            self._con.execute("COMMIT")
 
     def versions(self) -> dict[str, tuple[Status, str, str, str]]:
         """Each stored cell's status, key without fingerprints (its own key for rows
         written before fingerprints were part of the key), and estimator and task
         fingerprints, by key."""
-        cur = self._con.execute(
-            "SELECT key, status, COALESCE(json_extract(row, '$.config_key'), key), "
-            "COALESCE(json_extract(row, '$.estimator_version'), ''), "
-            "COALESCE(json_extract(row, '$.task_version'), '') FROM cells")
-        return {k: (Status(st), ck, ev, tv) for k, st, ck, ev, tv in cur.fetchall()}
+        with self._sqlite("read"):
+            cur = self._con.execute(
+                "SELECT key, status, COALESCE(json_extract(row, '$.config_key'), key), "
+                "COALESCE(json_extract(row, '$.estimator_version'), ''), "
+                "COALESCE(json_extract(row, '$.task_version'), '') FROM cells")
+            return {k: (Status(st), ck, ev, tv) for k, st, ck, ev, tv in cur.fetchall()}
 
     def set_meta(self, name: str, value: Any) -> None:
-        self._con.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
-                          (name, json.dumps(value, default=_json_default)))
+        with self._sqlite("write to"):
+            self._con.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
+                              (name, json.dumps(value, default=_json_default)))
 
     # -- reading ------------------------------------------------------------
     def keys(self, statuses: Iterable[Status] | None = None) -> set[str]:
-        if statuses is None:
-            cur = self._con.execute("SELECT key FROM cells")
-        else:
-            st = [str(s) for s in statuses]
-            cur = self._con.execute(
-                f"SELECT key FROM cells WHERE status IN ({','.join('?' * len(st))})", st
-            )
-        return {r[0] for r in cur}
+        with self._sqlite("read"):
+            if statuses is None:
+                cur = self._con.execute("SELECT key FROM cells")
+            else:
+                st = [str(s) for s in statuses]
+                cur = self._con.execute(
+                    f"SELECT key FROM cells WHERE status IN ({','.join('?' * len(st))})", st)
+            return {r[0] for r in cur}
 
     def get_meta(self, name: str, default: Any = None) -> Any:
-        r = self._con.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        with self._sqlite("read"):
+            r = self._con.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return default if r is None else json.loads(r[0])
 
     def __len__(self) -> int:
-        return int(self._con.execute("SELECT COUNT(*) FROM cells").fetchone()[0])
+        with self._sqlite("read"):
+            return int(self._con.execute("SELECT COUNT(*) FROM cells").fetchone()[0])
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every stored row, in the order stored."""
+        with self._sqlite("read"):
+            return [json.loads(r[0]) for r in
+                    self._con.execute("SELECT row FROM cells ORDER BY rowid")]
 
     def frame(self) -> pd.DataFrame:
         """All stored rows as a tidy DataFrame (one row per cell)."""
-        rows = [json.loads(r[0]) for r in self._con.execute("SELECT row FROM cells ORDER BY rowid")]
-        return schema.frame(rows)
+        return schema.frame(self.rows())
 
     def export(self, csv: bool = False) -> list[Path]:
         """Write results.parquet (and results.csv) atomically; return the paths written."""
@@ -154,11 +175,16 @@ class ResultStore:
         for name, fmt in targets:
             final = self.dir / name
             tmp = self.dir / (name + ".tmp")
-            if fmt == "parquet":
-                df.to_parquet(tmp, index=False)
-            else:
-                df.to_csv(tmp, index=False)
-            os.replace(tmp, final)
+            try:
+                if fmt == "parquet":
+                    df.to_parquet(tmp, index=False)
+                else:
+                    df.to_csv(tmp, index=False)
+                os.replace(tmp, final)
+            except OSError as exc:  # a reader sees the previous export, never half a file
+                tmp.unlink(missing_ok=True)
+                cls = StoreFullError if _is_full(exc) else StoreError
+                raise cls(f"cannot write {final}: {exc.strerror or exc}") from None
             written.append(final)
         return written
 
@@ -193,5 +219,27 @@ def _read_db(db: Path) -> pd.DataFrame:
         rows = [json.loads(r[0]) for r in con.execute("SELECT row FROM cells ORDER BY rowid")]
         con.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot read result store {str(db)!r}: {exc}") from None
+        raise store_error(exc, str(db), "read") from None
     return schema.frame(rows)
+
+
+def _is_full(exc: OSError) -> bool:
+    return getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or (
+        "No space left" in str(exc))
+
+
+#: What SQLite says of a file that is not a sound database.
+_DAMAGED = ("malformed", "not a database", "file is encrypted")
+
+
+def store_error(exc: sqlite3.DatabaseError, where: str, doing: str) -> StoreError:
+    """Our error for SQLite's: a full disk, a damaged store (naming the repair), or other."""
+    msg = str(exc)
+    folder = str(Path(where).parent)
+    if "full" in msg:
+        return StoreFullError(f"the disk holding {where} is full ({msg})")
+    if any(s in msg for s in _DAMAGED):
+        return StoreError(f"the result store {where} is damaged ({msg}); 'mibench repair "
+                          f"{folder}' rebuilds it from every row still readable in it and in "
+                          f"{PARQUET_NAME}")
+    return StoreError(f"cannot {doing} result store {where!r}: {msg}")
