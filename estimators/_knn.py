@@ -437,13 +437,13 @@ def _check_eps(eps: np.ndarray, k: int, who: str) -> None:
             "discrete or mixed data")
 
 
-def prepare_columns(x: np.ndarray, y: np.ndarray, standardize: bool, jitter: float,
+def prepare_columns(x: np.ndarray, y: np.ndarray, margins: str, jitter: float,
                     seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Optional per-column standardisation, then the seeded relative jitter."""
-    from mibench.plugin import standardize_columns
+    """Each column through ``margins`` (mibench.core.margins; every row fitted: the
+    k-NN family has no held-out rows), then the seeded relative jitter."""
+    from mibench.plugin import apply_margins
 
-    if standardize:
-        x, y = standardize_columns(x), standardize_columns(y)
+    x, y = apply_margins(margins, x), apply_margins(margins, y)
     if jitter > 0:
         rng = np.random.default_rng(seed)
         x = add_jitter(x, jitter, rng)

@@ -20,18 +20,22 @@ correlations show, and it is neither bound in general.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri
-from scipy.stats import rankdata
 
-from mibench.plugin import Bool, ContractSettings, Estimator, param, register_estimator
+from mibench.plugin import (
+    Bool,
+    ContractSettings,
+    Estimator,
+    normal_scores,
+    param,
+    register_estimator,
+)
 
 from .gaussian import GaussianEstimator
 
 
 def copula_normal_scores(a: np.ndarray) -> np.ndarray:
-    """Φ⁻¹ of the rank of each value within its column over (n + 1)."""
-    n = a.shape[0]
-    return ndtri(rankdata(a, axis=0, method="average") / (n + 1))
+    """Φ⁻¹ of the rank of each value within its column over (n + 1) (every row fitted)."""
+    return normal_scores(a)
 
 
 @register_estimator("gcmi")

@@ -21,12 +21,12 @@ import numpy as np
 from scipy.special import digamma
 
 from mibench.plugin import (
-    Bool,
     ContractSettings,
     Estimator,
     InputError,
     Integer,
     OneOf,
+    margins_param,
     param,
     register_estimator,
     thread_budget,
@@ -54,7 +54,8 @@ class KozachenkoLeonenkoMI(Estimator):
     metric: str = param("max", OneOf(*METRICS),
                         "norm within X and within Y (joint: the larger of the two)")
     jitter: float = param(1e-10, JITTER, "tie-breaking noise, as for ksg")
-    standardize: bool = param(True, Bool(), "scale each column to unit variance first")
+    margins: str = margins_param("standardize", "every row, before the neighbour search",
+                                 replaces_standardize=True)
     seed: int = param(0, Integer(), "seed of the jitter")
     workers: int | None = param(None, WORKERS, "threads for the neighbour search")
 
@@ -71,7 +72,7 @@ class KozachenkoLeonenkoMI(Estimator):
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> float:
         workers = self.workers if self.workers is not None else thread_budget()
-        x, y = prepare_columns(x, y, self.standardize, self.jitter, self.seed)
+        x, y = prepare_columns(x, y, self.margins, self.jitter, self.seed)
         dx, dy = x.shape[1], y.shape[1]
         bx, by = log_unit_ball(dx, self.metric), log_unit_ball(dy, self.metric)
         hx = self._entropy(kth_distance(x, self.k, self.metric, workers), dx, bx)

@@ -44,7 +44,6 @@ import numpy as np
 from scipy.special import digamma
 
 from mibench.plugin import (
-    Bool,
     ContractSettings,
     EstimateResult,
     Estimator,
@@ -53,6 +52,7 @@ from mibench.plugin import (
     Optional,
     Real,
     Text,
+    margins_param,
     param,
     register_estimator,
     require,
@@ -98,8 +98,9 @@ class KSG(Estimator):
     jitter: float = param(1e-10, JITTER, "scale of the seeded Gaussian noise that breaks ties, "
                                          "relative to each column's sd; 0 turns it off (then "
                                          "more than k duplicates of a point are an error)")
-    standardize: bool = param(True, Bool(),
-                              "scale each column to unit variance first (the norms mix columns)")
+    margins: str = margins_param("standardize", "every row, before the neighbour search "
+                                 "(the norms mix columns, so their scales matter)",
+                                 replaces_standardize=True)
     seed: int = param(0, Integer(), "seed of the jitter")
     workers: int | None = param(None, WORKERS, "threads for the neighbour search; none uses "
                                                "the run's thread budget")
@@ -130,7 +131,7 @@ class KSG(Estimator):
         _WARMED.add(type(self))
 
     def _prepare(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return prepare_columns(x, y, self.standardize, self.jitter, self.seed)
+        return prepare_columns(x, y, self.margins, self.jitter, self.seed)
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> EstimateResult:
         n = x.shape[0]

@@ -55,13 +55,13 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from mibench.plugin import (
-    Bool,
     ContractSettings,
     Estimator,
     InputError,
     Integer,
     Optional,
     Real,
+    margins_param,
     param,
     register_estimator,
     require,
@@ -108,13 +108,14 @@ class KSGLNC(Estimator):
     max_dim: int = param(10, Integer(min=2),
                          "largest joint dimension accepted (see the module docstring)")
     jitter: float = param(1e-10, JITTER, "tie-breaking noise, as for ksg")
-    standardize: bool = param(True, Bool(), "scale each column to unit variance first")
+    margins: str = margins_param("standardize", "every row, before the neighbour search",
+                                 replaces_standardize=True)
     seed: int = param(0, Integer(), "seed of the jitter")
     workers: int | None = param(None, WORKERS, "threads for the neighbour search")
 
     def __post_init__(self) -> None:
         self._ksg = KSG(k=5 if self.k is None else self.k, jitter=self.jitter,
-                        standardize=self.standardize, seed=self.seed, workers=self.workers)
+                        margins=self.margins, seed=self.seed, workers=self.workers)
 
     def _k_for(self, d: int) -> int:
         return max(5, d + 1) if self.k is None else self.k
@@ -132,9 +133,9 @@ class KSGLNC(Estimator):
         k = self._k_for(d)
         require(k > d, f"ksg-lnc: k={k} neighbours cannot span the joint dimension {d}; "
                        f"use k >= {d + 1}")
-        xs, ys = prepare_columns(x, y, self.standardize, self.jitter, self.seed)
+        xs, ys = prepare_columns(x, y, self.margins, self.jitter, self.seed)
         # the columns are prepared once, here; KSG gets them as they are
-        ksg = self._ksg.with_params(k=k, algorithm="tree", standardize=False, jitter=0.0)
+        ksg = self._ksg.with_params(k=k, algorithm="tree", margins="none", jitter=0.0)
         value = ksg._estimate(xs, ys).value
         z = np.hstack([xs, ys])
         workers = self.workers if self.workers is not None else thread_budget()

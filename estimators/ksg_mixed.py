@@ -29,13 +29,13 @@ import numpy as np
 from scipy.special import digamma
 
 from mibench.plugin import (
-    Bool,
     ContractSettings,
     Estimator,
     Integer,
+    apply_margins,
+    margins_param,
     param,
     register_estimator,
-    standardize_columns,
     thread_budget,
 )
 
@@ -51,8 +51,9 @@ class KSGMixed(Estimator):
     contract = ContractSettings(zero_tol=0.05, easy_tol=0.06)
 
     k: int = param(5, Integer(min=1), "neighbours (for continuous points)")
-    standardize: bool = param(True, Bool(),
-                              "scale each column to unit variance first (ties are kept)")
+    margins: str = margins_param("standardize", "every row (ties stay ties: normal scores "
+                                 "give tied values their average rank)",
+                                 replaces_standardize=True)
     workers: int | None = param(None, WORKERS, "threads for the neighbour search; none uses "
                                                "the run's thread budget")
 
@@ -61,8 +62,7 @@ class KSGMixed(Estimator):
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> float:
         n = x.shape[0]
-        if self.standardize:
-            x, y = standardize_columns(x), standardize_columns(y)
+        x, y = apply_margins(self.margins, x), apply_margins(self.margins, y)
         workers = self.workers if self.workers is not None else thread_budget()
         rho = _joint_tree_max(x, y, self.k, want_sides=False, workers=workers).eps
         atom = rho == 0

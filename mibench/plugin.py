@@ -31,6 +31,7 @@ from .core.contracts import (
 from .core.devices import resolve_device
 from .core.errors import InputError, ParameterError, PluginUnavailableError
 from .core.factory import get_estimator, get_task
+from .core.margins import MARGINS, apply_margins, margins_param, normal_scores
 from .core.params import (
     Anything,
     Bool,
@@ -54,6 +55,7 @@ from .core.validation import standardize_columns
 from .plan.suites import Suite, SuiteGroup, register_suite
 
 __all__ = [
+    "MARGINS",
     "Anything",
     "Bool",
     "Ceiling",
@@ -79,9 +81,12 @@ __all__ = [
     "Text",
     "TrainingCurve",
     "Widths",
+    "apply_margins",
     "get_estimator",
     "get_task",
+    "margins_param",
     "module_error",
+    "normal_scores",
     "param",
     "register_estimator",
     "register_suite",

@@ -89,6 +89,7 @@ from mibench.plugin import (
     Real,
     Reject,
     Widths,
+    margins_param,
     module_error,
     param,
     register_estimator,
@@ -207,8 +208,8 @@ class NeuralEstimator(Estimator):
                                  "patience evaluations and keep the best critic")
     patience: int = param(30, Integer(min=1), "evaluations without improvement before stopping")
     eval_every: int = param(100, Integer(min=1), "steps between evaluations (curve points)")
-    standardize: bool = param(True, Bool(), "scale each column to zero mean and unit variance "
-                                            "(training rows' statistics) first")
+    margins: str = margins_param("standardize", "every row, with the statistics or ranks of "
+                                 "the training rows alone", replaces_standardize=True)
     device: str = param("auto", Device(), "auto (a GPU if present), cpu, cuda, cuda:N or mps")
     seed: int = param(0, Integer(), "seed of initialisation, data split and batches")
     eval_pairs: int = param(250_000, Integer(min=1),

@@ -39,8 +39,8 @@ from mibench.plugin import (
     EstimateResult,
     ParameterError,
     TrainingCurve,
+    apply_margins,
     resolve_device,
-    standardize_columns,
 )
 
 from . import _bounds as B
@@ -211,11 +211,9 @@ class _Data:
         for s in range(len(xs)):
             perm = torch.randperm(n, generator=gens.cpu[s]).numpy()
             tr, ho = perm[:self.n_train], perm[self.n_train:]
-            # standardisation statistics come from the training rows alone, so the
-            # held-out rows that give the estimate play no part in fitting
-            x, y = xs[s], ys[s]
-            if est.standardize:
-                x, y = standardize_columns(x, tr), standardize_columns(y, tr)
+            # the margins' statistics (or ranks) come from the training rows alone, so
+            # the held-out rows that give the estimate play no part in fitting
+            x, y = apply_margins(est.margins, xs[s], tr), apply_margins(est.margins, ys[s], tr)
             for part, a in zip(parts, (x[tr], y[tr], x[ho], y[ho]), strict=True):
                 part.append(a)
         self.xtr, self.ytr, xho, yho = (

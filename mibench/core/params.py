@@ -268,6 +268,13 @@ class Param:
     constraint: Constraint
     doc: str = ""
     name: str = ""
+    #: the parameter's entries in the cache key, from its value (default: ``{name: value}``);
+    #: for a parameter that replaced an older one, so that the values the old one could
+    #: take keep their old key, and with it their cells' seeds and stored results
+    key: Callable[[Any], dict[str, Any]] | None = None
+    #: older names of this parameter, each with what to write instead (for the error
+    #: that a selector still using one gets)
+    formerly: dict[str, str] | None = None
 
     def check(self, value: Any, owner: str) -> Any:
         try:
@@ -277,10 +284,14 @@ class Param:
                                  f"got {value!r}") from None
 
 
-def param(default: Any, constraint: Constraint | None = None, doc: str = "") -> Any:
+def param(default: Any, constraint: Constraint | None = None, doc: str = "", *,
+          key: Callable[[Any], dict[str, Any]] | None = None,
+          formerly: dict[str, str] | None = None) -> Any:
     """Declare a constructor parameter (see the module docstring). Typed as ``Any`` so
-    that ``k: int = param(3, Integer(min=1))`` reads as an ``int`` attribute."""
-    return Param(default, constraint or Anything(), doc)
+    that ``k: int = param(3, Integer(min=1))`` reads as an ``int`` attribute.
+
+    ``key`` and ``formerly`` serve a renamed parameter (see :class:`Param`)."""
+    return Param(default, constraint or Anything(), doc, key=key, formerly=formerly)
 
 
 def require(condition: bool, message: str) -> None:
@@ -362,6 +373,11 @@ class Configurable:
         known = cls.param_defaults()
         for key in params:
             if key not in known:
+                for p in cls.declared_params.values():
+                    if p.formerly and key in p.formerly:
+                        raise ParameterError(
+                            f"{cls.name or cls.__name__!r} has no parameter {key!r} any "
+                            f"more: it became {p.name!r}; write {p.formerly[key]}")
                 raise ParameterError(
                     f"{cls.name or cls.__name__!r} has no parameter {key!r}."
                     + suggest(key, known)
@@ -408,8 +424,17 @@ class Configurable:
         return f"{self.name}[" + ",".join(f"{k}={format_value(v)}" for k, v in items) + "]"
 
     def canonical(self, *, skip: tuple[str, ...] = ()) -> str:
-        """Stable JSON of name and every parameter; used for cache keys."""
-        params = {k: v for k, v in self.get_params().items() if k not in skip}
+        """Stable JSON of name and every parameter; used for cache keys (a declared
+        parameter with a ``key`` function contributes the entries it gives)."""
+        params: dict[str, Any] = {}
+        for k, v in self.get_params().items():
+            if k in skip:
+                continue
+            declared = self.declared_params.get(k)
+            if declared is not None and declared.key is not None:
+                params.update(declared.key(v))
+            else:
+                params[k] = v
         return json.dumps({"name": self.name, "params": to_jsonable(params)}, sort_keys=True)
 
     def __repr__(self) -> str:

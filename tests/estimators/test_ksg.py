@@ -92,7 +92,7 @@ def test_strict_inequality_scale_free(scale_pow: int) -> None:
     # Scaling by a power of two is exact in floating point, so an exact
     # implementation must give the same counts, hence the same value.
     x, y = _pair(1000, 0.6, 3, 2, 1)
-    est = mibench.get_estimator("ksg", jitter=0.0, standardize=False)
+    est = mibench.get_estimator("ksg", jitter=0.0, margins="none")
     s = 2.0**scale_pow
     assert est.estimate(x * s, y * s) == est.estimate(x, y)
 
@@ -128,7 +128,7 @@ def test_same_value_at_any_scale_without_standardising() -> None:
     # The jitter is relative to each column's sd, so scaling the data scales
     # the jitter with it and every neighbour count stays the same.
     x, y = mibench.get_task("gaussian", rho=0.9).sample(3000, np.random.default_rng(4))
-    est = mibench.get_estimator("ksg", standardize=False)
+    est = mibench.get_estimator("ksg", margins="none")
     vals = [est.estimate(x * c, y * c) for c in (1.0, 1e-9, 1e9)]
     assert vals[1] == pytest.approx(vals[0], abs=1e-9)
     assert vals[2] == pytest.approx(vals[0], abs=1e-9)
@@ -175,7 +175,7 @@ def test_every_algorithm_equals_the_definition(metric: str, dims: tuple[int, int
     ref = _reference_ksg(x, y, 5, metric)
     for algorithm in ("tree", "brute"):
         est = mibench.get_estimator("ksg", k=5, metric=metric, algorithm=algorithm,
-                                    standardize=False, jitter=0)
+                                    margins="none", jitter=0)
         assert est.estimate(x, y) == pytest.approx(ref, abs=1e-12), algorithm
 
 

@@ -145,7 +145,7 @@ def test_standardize_preprocess_reaches_the_estimator() -> None:
     # the columns' scales in the max-norm, so its estimate changes
     kw = {"tasks": "transformed[base=gaussian[dim=2,rho=0.6],transform=cube]", "n": 400,
           "seeds": 1}
-    ests = "gaussian,ksg[standardize=false]"
+    ests = "gaussian,ksg[margins=none]"
     a = mibench.run(estimators=ests, preprocess="standardize", **kw)
     b = mibench.run(estimators=ests, **kw)
     assert set(a["preprocess"]) == {"standardize"} and set(b["preprocess"]) == {"none"}
