@@ -5,22 +5,28 @@ dependency of ours), for example::
 
     python3 -m venv /tmp/bmivenv
     /tmp/bmivenv/bin/pip install jax==0.4.30 jaxlib==0.4.30 benchmark-mi==0.1.3
-    python benchmarks/bmi_ksg.py --bmi-python /tmp/bmivenv/bin/python --n 5000
+    python benchmarks/bmi_ksg.py --bmi-python /tmp/bmivenv/bin/python \\
+        --out benchmarks/results/bmi_ksg.md
 
-Step 1 runs in that interpreter: it draws one sample of N points from every
+A worker process in that interpreter draws one sample of N points from every
 task of ``bmi.benchmark.BENCHMARK_TASKS_LIST`` (seed 0), saves the arrays, and
-times ``KSGEnsembleFirstEstimator(neighborhoods=(k,))`` on each. Step 2 runs
-here on the identical arrays: ``ksg[k=K,metric=euclidean]`` (the same
-estimator) and the default ``ksg`` (max-norm), each after its ``prepare()``
-as in a run. Both steps run one after the other, never concurrently, so the
-times are comparable ratios on one machine. Prints a Markdown table and the
-totals; ``--out FILE`` also writes it.
+then waits for orders: "estimate task T" runs
+``KSGEnsembleFirstEstimator(neighborhoods=(k,))`` on T's arrays and answers
+with the value and the time it took inside the worker. This script holds the
+identical arrays and times ``ksg[k=K,metric=euclidean]`` (the same estimator)
+and the default ``ksg`` (k = 3, max-norm) here. Task by task it calls each
+once to warm up, then ``--reps`` rounds of bmi, ours-Euclidean, ours-default
+in turn — never two at once, so each sees the machine as the others do. The
+table gives median times, the speed-ups with their spread over rounds (each
+round's bmi time against the same round's ours), and the machine's load
+during the run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,25 +35,57 @@ from pathlib import Path
 
 import numpy as np
 
-REFERENCE_STEP = r"""
+if __package__ in (None, ""):  # run as a script: import the helpers beside it
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from sidebyside import LoadLog, ratio
+else:
+    from .sidebyside import LoadLog, ratio
+
+WORKER = r"""
 import json, sys, time
 import numpy as np
 from bmi.benchmark.task_list import BENCHMARK_TASKS_LIST
 from bmi.estimators import KSGEnsembleFirstEstimator
 folder, n, k = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-out = {}
+tasks = {}
 for task in BENCHMARK_TASKS_LIST:
     x, y = task.sample(n, seed=0)
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     np.savez(f"{folder}/{task.id}.npz", x=x, y=y)
+    tasks[task.id] = (x, y, float(task.mutual_information))
+json.dump({t: {"truth": v[2], "dims": [v[0].shape[1], v[1].shape[1]]}
+           for t, v in tasks.items()}, open(f"{folder}/tasks.json", "w"))
+print("ready", flush=True)
+for line in sys.stdin:
+    x, y, _ = tasks[line.strip()]
     est = KSGEnsembleFirstEstimator(neighborhoods=(k,))
     t0 = time.perf_counter()
     value = float(est.estimate(x, y))
-    out[task.id] = {"bmi": value, "bmi_s": time.perf_counter() - t0,
-                    "truth": float(task.mutual_information), "dims": [x.shape[1], y.shape[1]]}
-    print(task.id, out[task.id], file=sys.stderr, flush=True)
-json.dump(out, open(f"{folder}/reference.json", "w"))
+    print(json.dumps({"value": value, "seconds": time.perf_counter() - t0}), flush=True)
 """
+
+
+class Reference:
+    """The bmi worker: one estimate per request, timed inside the worker."""
+
+    def __init__(self, python: str, folder: str, n: int, k: int) -> None:
+        self.proc = subprocess.Popen([python, "-c", WORKER, folder, str(n), str(k)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None and self.proc.stdin is not None
+        if self.proc.stdout.readline().strip() != "ready":
+            raise SystemExit("the bmi worker did not start")
+
+    def estimate(self, task: str) -> tuple[float, float]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(task + "\n")
+        self.proc.stdin.flush()
+        answer = json.loads(self.proc.stdout.readline())
+        return answer["value"], answer["seconds"]
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 def timed(est, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -61,71 +99,80 @@ def main() -> int:
     ap.add_argument("--bmi-python", required=True, help="interpreter with benchmark-mi")
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--k", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=3, help="timed rounds per task after a warm-up")
     ap.add_argument("--out", type=Path, help="also write the Markdown table here")
     args = ap.parse_args()
 
     import mibench
 
+    load = LoadLog()
+    euclid = mibench.get_estimator("ksg", k=args.k, metric="euclidean")
+    default = mibench.get_estimator("ksg")
+    euclid.prepare()
+    default.prepare()
+    names = ("bmi", "euclid", "default")
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run([args.bmi_python, "-c", REFERENCE_STEP, folder, str(args.n),
-                        str(args.k)], check=True)
-        ref = json.loads(Path(folder, "reference.json").read_text())
-        euclid = mibench.get_estimator("ksg", k=args.k, metric="euclidean")
-        exact = mibench.get_estimator("ksg", k=args.k, metric="euclidean", jitter=0)
-        default = mibench.get_estimator("ksg")
-        euclid.prepare()
-        default.prepare()
+        ref = Reference(args.bmi_python, folder, args.n, args.k)
+        tasks = json.loads(Path(folder, "tasks.json").read_text())
         rows = []
-        for tid, r in ref.items():
+        for tid, info in tasks.items():
             data = np.load(Path(folder, f"{tid}.npz"))
             x, y = data["x"], data["y"]
-            e_val, e_s = timed(euclid, x, y)
-            d_val, d_s = timed(default, x, y)
-            x_val = exact.estimate(x, y)
-            rows.append({"task": tid, "dims": "×".join(map(str, r["dims"])),
-                         "truth": r["truth"], "bmi": r["bmi"], "ours_euclid": e_val,
-                         "diff": abs(e_val - r["bmi"]) if r["bmi"] > 0 or e_val > 0 else 0.0,
-                         "diff_exact": abs(x_val - r["bmi"]),
-                         "ties": int(len(x) - min(len(np.unique(x, axis=0)),
-                                                  len(np.unique(y, axis=0)))),
-                         "bmi_s": r["bmi_s"], "euclid_s": e_s, "default": d_val,
-                         "default_s": d_s,
+            calls = {"bmi": lambda: ref.estimate(tid),  # noqa: B023 (called at once)
+                     "euclid": lambda: timed(euclid, x, y),  # noqa: B023
+                     "default": lambda: timed(default, x, y)}  # noqa: B023
+            values = {name: calls[name]()[0] for name in names}  # warm-up round
+            times: dict[str, list[float]] = {name: [] for name in names}
+            for _ in range(args.reps):
+                for name in names:
+                    values[name], seconds = calls[name]()
+                    times[name].append(seconds)
+            load.sample()
+            rows.append({"task": tid, "dims": "×".join(map(str, info["dims"])),
+                         "truth": info["truth"], "values": values, "times": times,
                          "euclid_algo": euclid.algorithm_for(len(x), x.shape[1], y.shape[1]),
-                         "default_algo": default.algorithm_for(len(x), x.shape[1], y.shape[1])})
-            print(tid, f"bmi {r['bmi']:.6f} {r['bmi_s']:.2f}s | euclid {e_val:.6f} "
-                       f"{e_s:.2f}s | default {d_val:.4f} {d_s:.2f}s", file=sys.stderr)
-    lines = [f"KSG on the bmi v1 tasks, N = {args.n}, one sample (seed 0) per task, "
-             f"k = {args.k} for bmi and ksg[metric=euclidean]; default ksg is k = 3, max-norm.",
-             "",
+                         "default_algo": default.algorithm_for(len(x), x.shape[1],
+                                                               y.shape[1])})
+            r = ratio(times["bmi"], times["euclid"])
+            print(f"{tid}: bmi {statistics.median(times['bmi']):.3f} s, euclid "
+                  f"{statistics.median(times['euclid']):.3f} s ({r.text()})", file=sys.stderr,
+                  flush=True)
+        ref.close()
+    lines = [f"KSG on the bmi v1 tasks, N = {args.n}, one sample (seed 0) per task; k = "
+             f"{args.k} for bmi and ksg[k={args.k},metric=euclidean], default ksg k = 3, "
+             f"max-norm. Interleaved in one run: per task one warm-up call of each, then "
+             f"{args.reps} rounds of bmi, ours (Euclidean), ours (default); times are medians "
+             "over the rounds, speed-ups the ratio of the medians with the range of the "
+             "per-round ratios.", "", load.text(), "",
              "| task | dims | truth | bmi KSG | ksg euclid | abs diff | bmi s | euclid s | "
              "speed-up | default ksg | default s | speed-up |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|"]
     for r in rows:
+        v, t = r["values"], r["times"]
+        re, rd = ratio(t["bmi"], t["euclid"]), ratio(t["bmi"], t["default"])
         lines.append(
-            f"| {r['task']} | {r['dims']} | {r['truth']:.3f} | {r['bmi']:.6f} | "
-            f"{r['ours_euclid']:.6f} | {r['diff']:.1e} | {r['bmi_s']:.3f} | {r['euclid_s']:.3f}"
-            f" ({r['euclid_algo']}) | {r['bmi_s'] / r['euclid_s']:.1f}× | {r['default']:.3f} | "
-            f"{r['default_s']:.3f} ({r['default_algo']}) | {r['bmi_s'] / r['default_s']:.1f}× |")
-    tb = sum(r["bmi_s"] for r in rows)
-    te = sum(r["euclid_s"] for r in rows)
-    td = sum(r["default_s"] for r in rows)
-    worst = max(r["diff"] for r in rows)
-    worst_exact = max(r["diff_exact"] for r in rows)
-    tie_free = [r for r in rows if r["ties"] == 0]
-    worst_free = max(r["diff"] for r in tie_free) if tie_free else float("nan")
-    slowest = min(r["bmi_s"] / r["default_s"] for r in rows)
-    err = {name: np.mean([abs(r[col] - r["truth"]) for r in rows])
-           for name, col in (("bmi", "bmi"), ("euclid", "ours_euclid"), ("default", "default"))}
-    lines += ["", f"Totals: bmi KSG {tb:.1f} s; ksg[metric=euclidean] {te:.1f} s "
-                  f"({tb / te:.1f}× faster); default ksg {td:.1f} s ({tb / td:.1f}× faster; "
-                  f"on its worst task {slowest:.2f}× bmi's speed).",
-              f"Largest |ours − bmi| with the same k and norm: {worst:.2e} nats "
-              f"({worst_free:.2e} over the {len(tie_free)} tasks without repeated values; "
-              f"{worst_exact:.2e} with jitter=0, bmi's exact comparisons). bmi samples in "
-              "float32, so its 1-D draws repeat values and distances tie; the default "
-              "jitter (1e-10 of a column's sd) breaks those ties.",
-              f"Mean |error|: bmi {err['bmi']:.3f}, ksg euclid {err['euclid']:.3f}, "
-              f"default ksg {err['default']:.3f} nats."]
+            f"| {r['task']} | {r['dims']} | {r['truth']:.3f} | {v['bmi']:.6f} | "
+            f"{v['euclid']:.6f} | {abs(v['euclid'] - v['bmi']):.1e} | {re.a_median:.3f} | "
+            f"{re.b_median:.3f} ({r['euclid_algo']}) | {re.text()} | {v['default']:.3f} | "
+            f"{rd.b_median:.3f} ({r['default_algo']}) | {rd.text()} |")
+
+    def total(name: str) -> list[float]:  # per round, over every task
+        return [sum(r["times"][name][i] for r in rows) for i in range(args.reps)]
+
+    te, td = ratio(total("bmi"), total("euclid")), ratio(total("bmi"), total("default"))
+    worst_e = min(ratio(r["times"]["bmi"], r["times"]["euclid"]).ratio for r in rows)
+    worst_d = min(ratio(r["times"]["bmi"], r["times"]["default"]).ratio for r in rows)
+    err = {name: np.mean([abs(r["values"][name] - r["truth"]) for r in rows]) for name in names}
+    lines += ["", f"Totals (median over rounds of the sum over tasks): bmi KSG "
+                  f"{te.a_median:.1f} s; ksg[k={args.k},metric=euclidean] {te.b_median:.1f} s "
+                  f"({te.text()} faster; {worst_e:.1f}× on its worst task); default ksg "
+                  f"{td.b_median:.1f} s ({td.text()} faster; {worst_d:.1f}× on its worst task).",
+              f"Largest |ours − bmi| with the same k and norm: "
+              f"{max(abs(r['values']['euclid'] - r['values']['bmi']) for r in rows):.2e} nats "
+              "(bmi samples in float32, so its 1-D draws repeat values and distances tie; our "
+              "default jitter, 1e-10 of a column's sd, breaks those ties).",
+              f"Mean |error|: bmi {err['bmi']:.3f}, ksg euclid {err['euclid']:.3f}, default ksg "
+              f"{err['default']:.3f} nats."]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
