@@ -21,8 +21,10 @@ after a warm-up call of each:
   - ``floor brute``: blocks of rows against all points, with the distances from
     BLAS matrix products (Euclidean: ‖a‖² + ‖b‖² − 2a·b, one product per side on
     augmented matrices) or ``scipy.spatial.distance.cdist`` (Chebyshev), the
-    k-th joint distance by ``np.partition`` and the counts by comparison, on
-    the same threads as ours.
+    k-th joint distance by ``np.partition`` and the counts by comparison; blocks
+    of about 8 MiB spread over the same threads as ours, BLAS on one thread
+    meanwhile (the arrangement that ran fastest here; with BLAS threads beside
+    the pool's the same code ran 2–5× slower).
 
 The floor of a cell is the faster of the two, round by round; the table gives
 ours/floor with the spread over rounds, and checks that ours and the exact
@@ -46,6 +48,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 from scipy.special import digamma
+from threadpoolctl import threadpool_limits
 
 if __package__ in (None, ""):  # run as a script: import the helpers beside it
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -84,9 +87,9 @@ def floor_tree(x: np.ndarray, y: np.ndarray, k: int, metric: str, workers: int) 
     return ksg1(nx, ny, k)
 
 
-def floor_brute(x: np.ndarray, y: np.ndarray, k: int, metric: str, workers: int,
-                rows: int = 128) -> float:
+def floor_brute(x: np.ndarray, y: np.ndarray, k: int, metric: str, workers: int) -> float:
     n = x.shape[0]
+    rows = max(16, 2**23 // (5 * 8 * n))  # about 8 MiB of distances per block in flight
 
     def augmented(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sq = np.einsum("ij,ij->i", a, a)[:, None]
@@ -109,7 +112,9 @@ def floor_brute(x: np.ndarray, y: np.ndarray, k: int, metric: str, workers: int,
         return (np.count_nonzero(dx < eps[:, None], axis=1) - 1,
                 np.count_nonzero(dy < eps[:, None], axis=1) - 1)
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    # the blocks share the cores; BLAS on one thread meanwhile (its own threads would
+    # compete with the pool's and spin on a busy machine)
+    with threadpool_limits(1), ThreadPoolExecutor(max_workers=workers) as pool:
         parts = list(pool.map(block, range(0, n, rows)))
     return ksg1(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), k)
 
