@@ -41,13 +41,15 @@ class Timings:
 
 
 def interleaved(candidates: dict[str, Callable[[], Any]], reps: int,
-                skip_slower: float | None = None) -> Timings:
+                skip_slower: float | None = None, keep: frozenset[str] = frozenset()
+                ) -> Timings:
     """Warm each candidate up once, then run them in turn for ``reps`` rounds.
 
     With ``skip_slower``, a candidate whose warm-up took more than that many
     times the fastest warm-up is not repeated (its warm-up time stands alone):
     a floor candidate that is hopeless at some size (a KD-tree in 100
-    dimensions) need not cost minutes to show it.
+    dimensions) need not cost minutes to show it. Candidates named in ``keep``
+    are always repeated.
     """
     out = Timings()
     for name, fn in candidates.items():
@@ -56,7 +58,7 @@ def interleaved(candidates: dict[str, Callable[[], Any]], reps: int,
         out.warmup[name] = time.perf_counter() - t0
     fastest = min(out.warmup.values())
     live = [n for n in candidates
-            if skip_slower is None or out.warmup[n] <= skip_slower * fastest]
+            if n in keep or skip_slower is None or out.warmup[n] <= skip_slower * fastest]
     for name in candidates:
         out.times[name] = [] if name in live else [out.warmup[name]]
     for _ in range(reps):

@@ -414,12 +414,22 @@ def _brute_torch(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str
     return tuple(torch.cat(p).cpu().numpy() for p in (eps_all, nx_all, ny_all))
 
 
-# Crossovers measured on a 2-core x86 CPU (benchmarks/ksg_speed.py, N = 5000):
-# max-norm trees win up to joint dimension 8 (0.16 s against 0.2–0.6 s) and lose
-# from 10 (0.26 s against 0.14 s; 2.2 s against 0.4–0.7 s at 50); the Euclidean
-# tree path wins up to 4 (0.10 s against 0.17 s), ties at 5 and loses from 6
-# (0.22 s against 0.19 s; 9.9 s against 0.19 s at 20).
-TREE_MAX_JOINT_DIM = {"max": 8, "euclidean": 5}
+# Where the KD-tree stops beating the brute force, by joint dimension, measured on a
+# 2-core x86 CPU with both algorithms forced (benchmarks/ksg_floor.py): at N 5000
+# max-norm trees win up to joint dimension 8 and the Euclidean tree path up to 5;
+# at N 50 000 trees win up to 12 (5.7 s against 7.2 s; at 16: 14.0 s against 9.5 s)
+# and up to 10 (5.7 s against 5.9 s; at 12: 10.2 s against 6.7 s). The brute force
+# costs n² whatever the dimension while a tree's cost grows with n log n until the
+# dimension defeats it, so the crossover rises with n; between the two measured
+# sizes it is interpolated in log n, outside them it is held at the nearer one.
+TREE_CROSSOVER = {"max": ((5_000, 8), (50_000, 12)), "euclidean": ((5_000, 5), (50_000, 10))}
+
+
+def tree_max_joint_dim(metric: str, n: int) -> int:
+    """The largest joint dimension at which ``auto`` uses the KD-tree for ``n`` rows."""
+    (n0, d0), (n1, d1) = TREE_CROSSOVER[metric]
+    t = min(1.0, max(0.0, (math.log(max(n, 1)) - math.log(n0)) / (math.log(n1) - math.log(n0))))
+    return math.floor(d0 + t * (d1 - d0))
 
 
 def choose_algorithm(algorithm: str, metric: str, n: int, dim: int, device: str) -> str:
@@ -428,7 +438,7 @@ def choose_algorithm(algorithm: str, metric: str, n: int, dim: int, device: str)
         return algorithm
     if device != "cpu":
         return "brute"
-    return "tree" if dim <= TREE_MAX_JOINT_DIM[metric] else "brute"
+    return "tree" if dim <= tree_max_joint_dim(metric, n) else "brute"
 
 
 def ksg_counts(x: np.ndarray, y: np.ndarray, k: int, *, variant: int, metric: str,
@@ -490,7 +500,7 @@ def kth_distance(points: np.ndarray, k: int, metric: str, workers: int,
     """Distance from each point to its k-th nearest other point (max or Euclidean),
     by a KD-tree up to the crossover dimension, by blocked brute force above it."""
     n, d = points.shape
-    if d <= TREE_MAX_JOINT_DIM[metric]:
+    if d <= tree_max_joint_dim(metric, n):
         tree = cKDTree(points)
         dist, _ = tree.query(points, k=k + 1, p=np.inf if metric == "max" else 2,
                              workers=workers)
@@ -513,7 +523,7 @@ def joint_kth_distance(x: np.ndarray, y: np.ndarray, k: int, metric: str, worker
     """k-th neighbour distance under max(d_x, d_y) (the KSG joint distance)."""
     if metric == "max" or (x.shape[1] == 1 and y.shape[1] == 1):
         return kth_distance(np.hstack([x, y]), k, "max", workers)
-    if x.shape[1] + y.shape[1] <= TREE_MAX_JOINT_DIM["euclidean"]:
+    if x.shape[1] + y.shape[1] <= tree_max_joint_dim("euclidean", x.shape[0]):
         return _joint_tree_euclidean(x, y, k, workers).eps
     eps, _, _ = _brute_numpy(x, y, k, 1, "euclidean", workers, None)
     return np.sqrt(eps)  # the brute force ranks squared distances

@@ -8,7 +8,7 @@ from scipy.special import digamma
 from sklearn.feature_selection import mutual_info_regression
 
 import mibench
-from mibench_estimators._knn import count_within_1d
+from mibench_estimators._knn import TREE_CROSSOVER, count_within_1d, tree_max_joint_dim
 
 TRUTH_09 = -0.5 * np.log(1 - 0.81)  # 0.8304 nats
 
@@ -230,3 +230,18 @@ def test_auto_uses_trees_in_low_and_brute_force_in_high_dimension() -> None:
     est = mibench.get_estimator("ksg")
     assert est.algorithm_for(5000, 1, 1) == "tree"
     assert est.algorithm_for(5000, 50, 50) == "brute"
+
+
+def test_auto_crossover_rises_with_n_between_the_measured_sizes() -> None:
+    """The measured crossovers (N 5000 and 50 000) hold exactly at those sizes, the
+    dimension in between lies between them, and sizes outside keep the nearer one."""
+    for metric in ("max", "euclidean"):
+        est = mibench.get_estimator("ksg", metric=metric)
+        (n0, d0), (n1, d1) = TREE_CROSSOVER[metric]
+        assert d1 > d0
+        for n, d in ((n0, d0), (n1, d1), (100, d0), (10**7, d1)):
+            assert tree_max_joint_dim(metric, n) == d
+            assert est.algorithm_for(n, d - d // 2, d // 2) == "tree"
+            assert est.algorithm_for(n, d + 1 - (d + 1) // 2, (d + 1) // 2) == "brute"
+        between = [tree_max_joint_dim(metric, n) for n in range(n0, n1 + 1, 5000)]
+        assert between == sorted(between) and d0 <= min(between) and max(between) <= d1
