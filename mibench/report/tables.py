@@ -183,4 +183,6 @@ def to_html(text: pd.DataFrame, best: pd.DataFrame) -> str:
 
 def frame_markdown(df: pd.DataFrame, index: bool = True) -> str:
     """Any small table as GitHub Markdown (for the scores and ranks tables)."""
-    return df.to_markdown(index=index, disable_numparse=True)
+    # object dtype: tabulate reads the rows through .values, which would turn the ints of a
+    # mixed int/float frame (counts beside means) into floats
+    return df.astype(object).to_markdown(index=index, disable_numparse=True)

@@ -24,6 +24,18 @@ def draw(ctx: ReportContext) -> Iterator[Drawn]:
     sp.critical_difference_diagram(main.mean_rank, main.pvalues, ax=ax, alpha=main.alpha,
                                    cd=main.nemenyi_cd, label_props={"fontsize": 8},
                                    color_palette={e: ctx.colour(e) for e in main.mean_rank.index})
+    # scikit-posthocs draws the CD bar at y = 0.5 and its label at 0.65, on top of the rank
+    # tick labels (which sit on the rank axis at y = 0): lift both above the ticks
+    for line in ax.lines:
+        if list(line.get_ydata()) == [0.5, 0.5]:
+            line.set_ydata([1.3, 1.3])
+    for text in ax.texts:
+        if text.get_text().startswith("CD ="):
+            text.set_y(1.45)
+            text.set_verticalalignment("bottom")
+            text.set_horizontalalignment("center")
+    low, _ = ax.get_ylim()
+    ax.set_ylim(low, 1.9)
     ax.set_title("Critical-difference diagram: mean rank across tasks", fontsize=9, pad=22)
     yield Drawn("cd_diagram", fig, CAPTION.format(alpha=main.alpha, cd=main.nemenyi_cd,
                                                   blocks=main.blocks))

@@ -1,0 +1,129 @@
+"""Two configurations of an estimator, task by task: is the candidate ever worse?
+
+The rule behind a default chosen from a sweep (README, "Margins"): a candidate
+configuration B may replace the current default A only if **no task gets worse
+beyond its seed spread**. Per task (task × n), over the seeds both finished:
+
+* e_A, e_B: mean absolute error against the true MI;
+* s: the larger of the two seed standard deviations of the estimate;
+* ``worse`` when e_B − e_A > s, ``better`` when e_A − e_B > s, ``same`` else; a
+  seed that A finished and B did not counts B as ``worse`` on that task.
+
+Heavy-tailed tasks (their label names Student-t) get one more column: whether
+B's mean is within 15 % of the truth. Reads any result folders (or parquet
+files) a run wrote; the pairs are estimator labels as the run shows them::
+
+    python benchmarks/variant_rule.py runs/margins-v1 runs/margins-zoo \\
+        --pair 'mine[margins=standardize]' 'mine[margins=normal-scores]' \\
+        --out benchmarks/results/margins.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HEAVY = ("student", "cauchy")  # labels of heavy-tailed tasks (bmi's ids and the zoo's)
+
+
+def load(paths: list[Path]) -> pd.DataFrame:
+    frames = [pd.read_parquet(p / "results.parquet" if p.is_dir() else p) for p in paths]
+    d = pd.concat(frames, ignore_index=True).drop_duplicates("key")
+    # bmi's tasks carry bmi's id as their label; others are named by their selector
+    label = d.task_label.fillna("").astype(str)
+    return d.assign(task_label=label.where(label != "", d.task.astype(str)))
+
+
+def compare(d: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """One row per task: both configurations' mean and sd, the errors and the verdict."""
+    rows = []
+    for (label, n), g in d[d.estimator.isin([a, b])].groupby(["task_label", "n"]):
+        wide = g.pivot_table(index="seed", columns="estimator", values="estimate",
+                             aggfunc="first")
+        status = g.pivot_table(index="seed", columns="estimator", values="status",
+                               aggfunc="first")
+        if a not in status or b not in status:
+            continue
+        truth = float(g.true_mi.iloc[0])
+        ok_a = status[a] == "ok"
+        ok_b = status.get(b, pd.Series(dtype=str)) == "ok"
+        both = ok_a & ok_b
+        lost = int((ok_a & ~ok_b).sum())
+        ea = wide.loc[both, a].to_numpy(float)
+        eb = wide.loc[both, b].to_numpy(float)
+        if len(ea) == 0:
+            verdict, err_a, err_b, spread = "worse" if lost else "—", np.nan, np.nan, np.nan
+        else:
+            err_a = float(np.mean(np.abs(ea - truth)))
+            err_b = float(np.mean(np.abs(eb - truth)))
+            spread = float(max(np.std(ea, ddof=1), np.std(eb, ddof=1))) if len(ea) > 1 else 0.0
+            verdict = ("worse" if lost or err_b - err_a > spread
+                       else "better" if err_a - err_b > spread else "same")
+        heavy = any(h in str(label).lower() for h in HEAVY)
+        rows.append({
+            "task": label, "n": int(n), "true MI": round(truth, 3),
+            a: _cell(ea), b: _cell(eb), "seeds": len(ea),
+            "|err| A": err_a, "|err| B": err_b, "spread": spread, "verdict": verdict,
+            "B within 15 %": (("yes" if abs(np.mean(eb) - truth) <= 0.15 * truth else "no")
+                              if heavy and len(eb) else ""),
+        })
+    return pd.DataFrame(rows)
+
+
+def _cell(v: np.ndarray) -> str:
+    if len(v) == 0:
+        return "failed"
+    return f"{np.mean(v):.3f} ± {np.std(v, ddof=1):.3f}" if len(v) > 1 else f"{v[0]:.3f}"
+
+
+def summary(t: pd.DataFrame, a: str, b: str) -> str:
+    counts = t.verdict.value_counts()
+    worse = t[t.verdict == "worse"]
+    heavy = t[t["B within 15 %"] != ""]
+    line = (f"**{b}** against **{a}** on {len(t)} tasks: better on {counts.get('better', 0)}, "
+            f"same within the seed spread on {counts.get('same', 0)}, worse on "
+            f"{counts.get('worse', 0)}"
+            + (f" ({', '.join(f'`{x}`' for x in worse.task)})" if len(worse) else "")
+            + f"; mean |error| {t['|err| A'].mean():.3f} → {t['|err| B'].mean():.3f}. ")
+    if len(heavy):
+        line += (f"Heavy-tailed tasks within 15 % of the truth with {b}: "
+                 f"{(heavy['B within 15 %'] == 'yes').sum()} of {len(heavy)}. ")
+    line += ("The rule allows it as the default." if counts.get("worse", 0) == 0
+             else "The rule keeps the current default.")
+    return line
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("dirs", nargs="+", type=Path, help="result folders or parquet files")
+    ap.add_argument("--pair", nargs=2, action="append", required=True, metavar=("A", "B"),
+                    help="current default A and candidate B, as estimator labels")
+    ap.add_argument("--out", type=Path, help="also write the Markdown here")
+    args = ap.parse_args()
+    d = load(args.dirs)
+    parts = []
+    for a, b in args.pair:
+        t = compare(d, a, b)
+        if t.empty:
+            print(f"no task has both {a} and {b}", file=sys.stderr)
+            continue
+        shown = t.drop(columns=["|err| A", "|err| B"]).assign(
+            spread=t.spread.round(3))
+        parts += [f"### {b} against {a}", "", summary(t, a, b), "",
+                  shown.to_markdown(index=False), ""]
+    text = "\n".join(
+        ["Each configuration task by task, mean ± sd over seeds (nats); verdict: B's mean "
+         "|error| against A's, beyond the larger seed sd (benchmarks/variant_rule.py).", "",
+         *parts])
+    print(text)
+    if args.out:
+        args.out.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
