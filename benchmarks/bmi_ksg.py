@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,9 +36,9 @@ import numpy as np
 
 if __package__ in (None, ""):  # run as a script: import the helpers beside it
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from sidebyside import LoadLog, ratio
+    from sidebyside import LoadLog, Worker, ratio
 else:
-    from .sidebyside import LoadLog, ratio
+    from .sidebyside import LoadLog, Worker, ratio
 
 WORKER = r"""
 import json, sys, time
@@ -65,27 +64,14 @@ for line in sys.stdin:
 """
 
 
-class Reference:
+class Reference(Worker):
     """The bmi worker: one estimate per request, timed inside the worker."""
 
     def __init__(self, python: str, folder: str, n: int, k: int) -> None:
-        self.proc = subprocess.Popen([python, "-c", WORKER, folder, str(n), str(k)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None and self.proc.stdin is not None
-        if self.proc.stdout.readline().strip() != "ready":
-            raise SystemExit("the bmi worker did not start")
+        super().__init__(python, WORKER, [folder, str(n), str(k)], "bmi")
 
     def estimate(self, task: str) -> tuple[float, float]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(task + "\n")
-        self.proc.stdin.flush()
-        answer = json.loads(self.proc.stdout.readline())
-        return answer["value"], answer["seconds"]
-
-    def close(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        self.proc.wait()
+        return self.ask(task)
 
 
 def timed(est, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:  # type: ignore[no-untyped-def]

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,9 +36,9 @@ import numpy as np
 
 if __package__ in (None, ""):  # run as a script: import the helpers beside it
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from sidebyside import LoadLog
+    from sidebyside import LoadLog, Worker
 else:
-    from .sidebyside import LoadLog
+    from .sidebyside import LoadLog, Worker
 
 TASKS = ("2v1-waves-12-5.0-3.0", "1v1-AI", "2v1-galaxy-0.5-3.0")
 OURS = "mine,mine-biased,mine-f,nwj,infonce,smile,kl-dime,gan-dime,hd-dime"
@@ -77,28 +76,14 @@ for line in sys.stdin:
 """
 
 
-class Reference:
+class Reference(Worker):
     """The bmi worker: one estimate per request."""
 
     def __init__(self, python: str, folder: str, n: int, seeds: int, tasks: list[str]) -> None:
-        self.proc = subprocess.Popen(
-            [python, "-c", WORKER, folder, str(n), str(seeds), ",".join(tasks)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        if self.proc.stdout.readline().strip() != "ready":
-            raise SystemExit("the bmi worker did not start")
+        super().__init__(python, WORKER, [folder, str(n), str(seeds), ",".join(tasks)], "bmi")
 
     def estimate(self, name: str, task: str, seed: int) -> tuple[float, float]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(f"{name} {task} {seed}\n")
-        self.proc.stdin.flush()
-        answer = json.loads(self.proc.stdout.readline())
-        return answer["value"], answer["seconds"]
-
-    def close(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        self.proc.wait()
+        return self.ask(f"{name} {task} {seed}")
 
 
 def mean_sd(values: list[float]) -> str:

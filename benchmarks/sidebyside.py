@@ -10,6 +10,9 @@ that and nothing else:
 * :func:`ratio` summarises a pair: both medians, the ratio of the medians and
   the spread of the per-round ratios (each round's A against the same round's
   B, taken seconds apart);
+* :class:`Worker` keeps a peer's implementation in its own interpreter (its own
+  virtual environment), answering one request per line, so that it is warmed up
+  once and timed inside its process;
 * :class:`LoadLog` samples the machine's load average while the script runs,
   so that the results file says how busy the machine was.
 
@@ -19,9 +22,11 @@ does the whole job being compared (it returns its result, kept for checks).
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,3 +114,32 @@ class LoadLog:
                 + f", {os.cpu_count()} cores; 1-min load average during the run "
                 f"{min(s):.2f}–{max(s):.2f} (median {statistics.median(s):.2f}, "
                 f"{len(s)} samples; this script itself adds about 1 while it computes).")
+
+
+class Worker:
+    """A script run by another interpreter, answering requests one line at a time.
+
+    The script prints ``ready`` once set up, then reads one request per line from
+    stdin and prints one JSON object per line, ``{"value": ..., "seconds": ...}``
+    (the seconds measured inside the worker).
+    """
+
+    def __init__(self, python: str, script: str, args: list[str], what: str) -> None:
+        self.proc = subprocess.Popen([python, "-c", script, *args], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        if self.proc.stdout.readline().strip() != "ready":
+            raise SystemExit(f"the {what} worker did not start")
+
+    def ask(self, request: str) -> tuple[float, float]:
+        """The worker's value and its own time for one request."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(request + "\n")
+        self.proc.stdin.flush()
+        answer = json.loads(self.proc.stdout.readline())
+        return answer["value"], answer["seconds"]
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
