@@ -50,7 +50,7 @@ def compare(d: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
             continue
         truth = float(g.true_mi.iloc[0])
         ok_a = status[a] == "ok"
-        ok_b = status.get(b, pd.Series(dtype=str)) == "ok"
+        ok_b = status[b] == "ok"
         both = ok_a & ok_b
         lost = int((ok_a & ~ok_b).sum())
         ea = wide.loc[both, a].to_numpy(float)
