@@ -295,21 +295,25 @@ def _rows_per_block(n: int, block_mb: float) -> int:
     return max(1, min(n, int(block_mb * 2**20 // (5 * 8 * n))))
 
 
-# Fewest rows in a default block. Each block streams the whole right-hand factor
-# (n × (d + 2) for the Euclidean product) from memory, so a block of a few rows is a
+# Fewest rows in a default Euclidean block. Each block's matrix product streams the
+# whole right-hand factor (n × (d + 2)) from memory, so a block of a few rows is a
 # memory-bound matrix-vector product: at N 50 000, joint dimension 100, 8 MiB meant
 # 4 rows and 27–30 s, where 16–33 rows took 13.6–16.7 s (the blocked floor of
-# benchmarks/ksg_floor.py, 16 rows, 15.9–16.1 s); at N 20 000 the spread was within noise.
-MIN_DEFAULT_ROWS = 32
+# benchmarks/ksg_floor.py, 16 rows, 15.9–16.1 s). The Chebyshev path has no product
+# and is faster in small blocks, whose distance rows stay in cache (N 50 000, joint
+# dimension 20: 4 rows 9.6–10.1 s, 32 rows 12.7–13.2 s, side by side), so it keeps 8 MiB.
+MIN_EUCLIDEAN_ROWS = 32
 
 
 def default_block_mb(metric: str, n: int) -> float:
     """Block memory where none is given: 8 MiB for either norm (blocks spread over the
     thread pool, BLAS on one thread; at N 5000 from 4 to 100 joint dimensions,
-    8–16 MiB ran fastest, 0.5 MiB up to 3× and 128 MiB up to 1.9× slower), raised to
-    :data:`MIN_DEFAULT_ROWS` rows where 8 MiB holds fewer (n above about 6500).
-    A ``block_mb`` given by the caller is kept as given."""
-    return max(8.0, MIN_DEFAULT_ROWS * 5 * 8 * n / 2**20)
+    8–16 MiB ran fastest, 0.5 MiB up to 3× and 128 MiB up to 1.9× slower); for the
+    Euclidean norm raised to :data:`MIN_EUCLIDEAN_ROWS` rows where 8 MiB holds fewer
+    (n above about 6500). A ``block_mb`` given by the caller is kept as given."""
+    if metric == "euclidean":
+        return max(8.0, MIN_EUCLIDEAN_ROWS * 5 * 8 * n / 2**20)
+    return 8.0
 
 
 def _squared_distance_factors(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -197,13 +197,15 @@ def test_brute_force_result_does_not_depend_on_block_size_or_threads() -> None:
 
 def test_default_block_keeps_enough_rows_for_the_matrix_product() -> None:
     # 8 MiB holds 41 rows at n 5000 but 4 at n 50 000, where a block of 4 rows made
-    # the Euclidean brute force twice as slow; a caller's block_mb stays as given
+    # the Euclidean brute force twice as slow (the Chebyshev one is faster so: it
+    # keeps 8 MiB); a caller's block_mb stays as given
     from mibench_estimators import _knn
     assert _knn.default_block_mb("euclidean", 5000) == 8.0
     assert _knn._rows_per_block(5000, _knn.default_block_mb("max", 5000)) == 41
     for n in (50_000, 1_000_000):
         assert _knn._rows_per_block(n, _knn.default_block_mb("euclidean", n)) == \
-            _knn.MIN_DEFAULT_ROWS
+            _knn.MIN_EUCLIDEAN_ROWS
+        assert _knn.default_block_mb("max", n) == 8.0
     assert _knn._rows_per_block(50_000, 8.0) == 4
 
 
