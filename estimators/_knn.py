@@ -432,7 +432,8 @@ def _brute_torch(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str
 # 2-core x86 CPU with both algorithms forced (benchmarks/ksg_floor.py): at N 5000
 # max-norm trees win up to joint dimension 8 and the Euclidean tree path up to 5;
 # at N 50 000 trees win up to 12 (5.7 s against 7.2 s; at 16: 14.0 s against 9.5 s)
-# and up to 10 (5.7 s against 5.9 s; at 12: 10.2 s against 6.7 s). The brute force
+# and up to 10 (5.9 s against 7.2 s; at 12: 10.2 s against 6.8 s, re-measured after the
+# Euclidean block change). The brute force
 # costs n² whatever the dimension while a tree's cost grows with n log n until the
 # dimension defeats it, so the crossover rises with n; between the two measured
 # sizes it is interpolated in log n, outside them it is held at the nearer one.
