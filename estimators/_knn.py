@@ -290,9 +290,13 @@ def _drop_self(idx: np.ndarray, k: int) -> np.ndarray:
     return idx[keep].reshape(n, k)
 
 
-def _rows_per_block(n: int, block_mb: float) -> int:
+def _block_row_bytes(n: int) -> int:
     # five n-wide float64 rows per block row: d_x, d_y, d_z, a partition copy, a mask
-    return max(1, min(n, int(block_mb * 2**20 // (5 * 8 * n))))
+    return 5 * 8 * n
+
+
+def _rows_per_block(n: int, block_mb: float) -> int:
+    return max(1, min(n, int(block_mb * 2**20 // _block_row_bytes(n))))
 
 
 # Fewest rows in a default Euclidean block. Each block's matrix product streams the
@@ -312,7 +316,7 @@ def default_block_mb(metric: str, n: int) -> float:
     Euclidean norm raised to :data:`MIN_EUCLIDEAN_ROWS` rows where 8 MiB holds fewer
     (n above about 6500). A ``block_mb`` given by the caller is kept as given."""
     if metric == "euclidean":
-        return max(8.0, MIN_EUCLIDEAN_ROWS * 5 * 8 * n / 2**20)
+        return max(8.0, MIN_EUCLIDEAN_ROWS * _block_row_bytes(n) / 2**20)
     return 8.0
 
 
