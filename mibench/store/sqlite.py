@@ -43,9 +43,23 @@ def _json_default(o: Any) -> Any:
     return str(o)
 
 
+def _finite_or_null(value: Any) -> Any:
+    """``value`` with every NaN or infinite float in it, at any depth, made ``None``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_null(v) for v in value]
+    return value
+
+
 def _encode(row: dict[str, Any]) -> str:
-    clean = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-    return json.dumps(clean, default=_json_default)
+    """A row as strict JSON. Python's ``json`` would write NaN and ±inf as ``NaN`` and
+    ``Infinity``, which SQLite's JSON functions reject; a failed cell's non-finite
+    estimate is named in its ``error``, and the column reads NaN, as the schema says of
+    any estimate whose status is not ok."""
+    return json.dumps(_finite_or_null(row), default=_json_default, allow_nan=False)
 
 
 class ResultStore:
@@ -124,11 +138,23 @@ class ResultStore:
         written before fingerprints were part of the key), and estimator and task
         fingerprints, by key."""
         with self._sqlite("read"):
+            # rows written before _encode wrote strict JSON may hold NaN or Infinity,
+            # which SQLite's json_extract refuses: those few are read in Python
             cur = self._con.execute(
-                "SELECT key, status, COALESCE(json_extract(row, '$.config_key'), key), "
-                "COALESCE(json_extract(row, '$.estimator_version'), ''), "
-                "COALESCE(json_extract(row, '$.task_version'), '') FROM cells")
-            return {k: (Status(st), ck, ev, tv) for k, st, ck, ev, tv in cur.fetchall()}
+                "SELECT key, status, json_valid(row), "
+                "CASE WHEN json_valid(row) THEN json_extract(row, '$.config_key') END, "
+                "CASE WHEN json_valid(row) THEN json_extract(row, '$.estimator_version') END, "
+                "CASE WHEN json_valid(row) THEN json_extract(row, '$.task_version') END, "
+                "CASE WHEN json_valid(row) THEN NULL ELSE row END FROM cells")
+            out = {}
+            for k, st, valid, ck, ev, tv, text in cur.fetchall():
+                if not valid:
+                    old = json.loads(text)
+                    ck, ev, tv = (old.get(f) for f in ("config_key", "estimator_version",
+                                                      "task_version"))
+                out[k] = (Status(st), k if ck is None else ck, "" if ev is None else ev,
+                          "" if tv is None else tv)
+            return out
 
     def set_meta(self, name: str, value: Any) -> None:
         with self._sqlite("write to"):
@@ -229,7 +255,7 @@ def _is_full(exc: OSError) -> bool:
 
 
 #: What SQLite says of a file that is not a sound database.
-_DAMAGED = ("malformed", "not a database", "file is encrypted")
+_DAMAGED = ("disk image is malformed", "not a database", "file is encrypted")
 
 
 def store_error(exc: sqlite3.DatabaseError, where: str, doing: str) -> StoreError:

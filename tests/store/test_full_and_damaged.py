@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -111,3 +113,45 @@ def test_salvage_reads_rows_that_overflow_their_page(tmp_path: Path) -> None:
     store.close()  # checkpointed: the rows are in the database file, some over 4 pages long
     got = {r["key"]: r for r in salvage(tmp_path / DB_NAME)}
     assert got == {r["key"]: r for r in rows}
+
+
+def test_a_non_finite_value_is_stored_as_json_sqlite_can_read(tmp_path: Path) -> None:
+    # a failed cell keeps the estimate that failed it (-inf here); Python's json writes
+    # that as -Infinity, which is not JSON, and SQLite's json_extract then refused the
+    # whole store ("malformed JSON") at the next run's version check
+    store = ResultStore(tmp_path)
+    store.put({"key": "a", "status": "failed", "estimate": -math.inf,
+               "error": "estimate is not finite (-inf)",
+               "info": {"curve": [0.1, math.inf, math.nan]}})
+    store.put({"key": "b", "status": "ok", "estimate": 0.25})
+    assert set(store.versions()) == {"a", "b"}
+    row = {r["key"]: r for r in store.rows()}["a"]
+    assert row["estimate"] is None and row["info"] == {"curve": [0.1, None, None]}
+    (valid,) = store._con.execute("SELECT MIN(json_valid(row)) FROM cells").fetchone()
+    assert valid == 1
+    store.close()
+
+
+def test_a_store_holding_rows_written_with_infinity_still_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:  # type: ignore[type-arg]
+    # stores written before rows were strict JSON hold -Infinity in failed cells: they
+    # are sound, not damaged, and a rerun must read them
+    out = tmp_path / "r"
+    assert main([*ARGS, "--out", str(out)]) == 0
+    con = sqlite3.connect(out / DB_NAME)
+    key, text = con.execute("SELECT key, row FROM cells LIMIT 1").fetchone()
+    row = json.loads(text)
+    row.update(status="failed", estimate=-math.inf, error="estimate is not finite (-inf)")
+    con.execute("UPDATE cells SET status = 'failed', row = ? WHERE key = ?",
+                (json.dumps(row), key))
+    con.commit()
+    con.close()
+    capsys.readouterr()
+    assert main([*ARGS, "--out", str(out)]) == 0, capsys.readouterr().err
+    said = capsys.readouterr()
+    assert "damaged" not in said.err
+    assert "0 run now, 36 already stored" in said.out
+    assert main([*ARGS, "--retry-failed", "--out", str(out)]) == 0  # the failed one reruns
+    assert "1 run now, 35 already stored" in capsys.readouterr().out
+    df = mibench.load_results(out)
+    assert len(df) == 36 and (df["status"] == "ok").all()
