@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -93,3 +94,27 @@ def test_git_revision_only_for_a_tracked_source(tmp_path: Path) -> None:
                        cwd=tmp_path)
     assert p.returncode == 0 and p.stdout.strip() == "''", p.stderr
     assert isinstance(git_revision(), str)
+
+
+def test_git_revision_never_writes_the_index(tmp_path: Path) -> None:
+    # a plain `git status` refreshes the index and so takes .git/index.lock; killed by
+    # its timeout on a loaded machine, it left that lock behind and every later git
+    # command in the user's repository failed until the file was removed by hand
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copytree(ENGINE, repo / "mibench", ignore=shutil.ignore_patterns("__pycache__"))
+    git = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    index = repo / ".git" / "index"
+    stamp = index.stat().st_mtime_ns
+    os.utime(repo / "mibench" / "__init__.py", ns=(stamp + 2 * 10**9, stamp + 2 * 10**9))
+    before = index.read_bytes()
+    code = ("import sys; sys.path.insert(0, sys.argv[1]);"
+            "from mibench.run.provenance import git_revision; print(git_revision())")
+    p = subprocess.run([sys.executable, "-c", code, str(repo)], capture_output=True, text=True,
+                       cwd=tmp_path)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True)
+    assert p.returncode == 0 and p.stdout.strip() == head.stdout.strip(), p.stderr
+    assert index.read_bytes() == before  # the stale stat data left as it was: no lock taken

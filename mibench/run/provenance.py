@@ -48,8 +48,10 @@ def git_revision() -> str:
                              capture_output=True, text=True, timeout=5)
         if rev.returncode != 0:
             return ""
-        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain",
-                                "--untracked-files=no"],
+        # --no-optional-locks: a plain status refreshes the index under .git/index.lock,
+        # and one killed by the timeout leaves that lock behind in the user's repository
+        dirty = subprocess.run(["git", "--no-optional-locks", "-C", str(here), "status",
+                                "--porcelain", "--untracked-files=no"],
                                capture_output=True, text=True, timeout=5)
         return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
