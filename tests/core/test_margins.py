@@ -76,6 +76,19 @@ def test_neural_estimate_is_unchanged_by_monotone_maps_with_normal_scores() -> N
     assert a == b
 
 
+def test_mine_biased_has_normal_scores_by_default() -> None:
+    # chosen by the margins rule (benchmarks/results/margins.md): its default estimate,
+    # no margins given, is exactly invariant under increasing maps of the coordinates
+    pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((600, 1))
+    y = x + rng.standard_normal((600, 1))
+    est = mibench.get_estimator("mine-biased[steps=60,hidden=(16,),eval_every=20,"
+                                "eval_pairs=2000,device=cpu]")
+    assert est.margins == "normal-scores"
+    assert est.estimate(x, y) == est.estimate(np.exp(x), y ** 3)
+
+
 def test_old_values_keep_their_cache_keys_and_the_old_name_is_explained() -> None:
     ksg = mibench.get_estimator("ksg", margins="standardize")
     assert json.loads(ksg.canonical())["params"]["standardize"] is True

@@ -39,7 +39,9 @@ ESTIMATORS = [
     f"mine[steps=200,patience=3,{_NET}]",
     f"mine[steps=120,critic=separable,early_stopping=false,{_NET}]",
     f"mine[steps=none,epochs=3,early_stopping=false,{_NET}]",
-    f"mine-biased[steps=120,early_stopping=false,{_NET}]",
+    # margins pinned: the configuration recorded here, now that mine-biased's default
+    # is normal-scores (same cache key and seeds as the unpinned cell had then)
+    f"mine-biased[steps=120,early_stopping=false,margins=standardize,{_NET}]",
     f"mine-f[steps=200,patience=3,{_NET}]",
     f"nwj[steps=120,early_stopping=false,{_NET}]",
     f"nwj[steps=120,critic=concat,early_stopping=false,{_NET}]",
