@@ -37,12 +37,6 @@ PARQUET_NAME = "results.parquet"
 CSV_NAME = "results.csv"
 
 
-def _json_default(o: Any) -> Any:
-    if hasattr(o, "item"):
-        return o.item()
-    return str(o)
-
-
 def _finite_or_null(value: Any) -> Any:
     """``value`` with every NaN or infinite float in it, at any depth, made ``None``."""
     if isinstance(value, float):
@@ -52,6 +46,12 @@ def _finite_or_null(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_finite_or_null(v) for v in value]
     return value
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "item"):  # a numpy scalar (np.float32 is no float: checked here)
+        return _finite_or_null(o.item())
+    return str(o)
 
 
 def _encode(row: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -122,11 +123,12 @@ def test_a_non_finite_value_is_stored_as_json_sqlite_can_read(tmp_path: Path) ->
     store = ResultStore(tmp_path)
     store.put({"key": "a", "status": "failed", "estimate": -math.inf,
                "error": "estimate is not finite (-inf)",
-               "info": {"curve": [0.1, math.inf, math.nan]}})
+               "info": {"curve": [0.1, math.inf, math.nan]}, "peak": np.float32("inf")})
     store.put({"key": "b", "status": "ok", "estimate": 0.25})
     assert set(store.versions()) == {"a", "b"}
     row = {r["key"]: r for r in store.rows()}["a"]
     assert row["estimate"] is None and row["info"] == {"curve": [0.1, None, None]}
+    assert row["peak"] is None
     (valid,) = store._con.execute("SELECT MIN(json_valid(row)) FROM cells").fetchone()
     assert valid == 1
     store.close()
