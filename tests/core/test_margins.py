@@ -64,13 +64,19 @@ def test_knn_estimate_is_unchanged_by_monotone_maps_with_normal_scores(name: str
         plain.estimate(np.exp(3 * x), y ** 3), abs=1e-3)
 
 
+_SMALL_NET = "steps=60,hidden=(16,),eval_every=20,eval_pairs=2000,device=cpu"
+
+
+def _correlated_pair(seed: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((600, dim))
+    return x, x + rng.standard_normal((600, dim))
+
+
 def test_neural_estimate_is_unchanged_by_monotone_maps_with_normal_scores() -> None:
     pytest.importorskip("torch")
-    rng = np.random.default_rng(3)
-    x = rng.standard_normal((600, 2))
-    y = x + rng.standard_normal((600, 2))
-    est = mibench.get_estimator("mine[steps=60,hidden=(16,),eval_every=20,eval_pairs=2000,"
-                                "device=cpu,margins=normal-scores]")
+    x, y = _correlated_pair(3, 2)
+    est = mibench.get_estimator(f"mine[{_SMALL_NET},margins=normal-scores]")
     a = est.estimate(x, y)
     b = est.estimate(np.sinh(2 * x), np.exp(y))
     assert a == b
@@ -80,11 +86,8 @@ def test_mine_biased_has_normal_scores_by_default() -> None:
     # chosen by the margins rule (benchmarks/results/margins.md): its default estimate,
     # no margins given, is exactly invariant under increasing maps of the coordinates
     pytest.importorskip("torch")
-    rng = np.random.default_rng(4)
-    x = rng.standard_normal((600, 1))
-    y = x + rng.standard_normal((600, 1))
-    est = mibench.get_estimator("mine-biased[steps=60,hidden=(16,),eval_every=20,"
-                                "eval_pairs=2000,device=cpu]")
+    x, y = _correlated_pair(4, 1)
+    est = mibench.get_estimator(f"mine-biased[{_SMALL_NET}]")
     assert est.margins == "normal-scores"
     assert est.estimate(x, y) == est.estimate(np.exp(x), y ** 3)
 
