@@ -138,22 +138,18 @@ class ResultStore:
         written before fingerprints were part of the key), and estimator and task
         fingerprints, by key."""
         with self._sqlite("read"):
+            out = {k: (Status(st), ck, ev, tv) for k, st, ck, ev, tv in self._con.execute(
+                "SELECT key, status, COALESCE(json_extract(row, '$.config_key'), key), "
+                "COALESCE(json_extract(row, '$.estimator_version'), ''), "
+                "COALESCE(json_extract(row, '$.task_version'), '') FROM cells "
+                "WHERE json_valid(row)")}
             # rows written before _encode wrote strict JSON may hold NaN or Infinity,
-            # which SQLite's json_extract refuses: those few are read in Python
-            cur = self._con.execute(
-                "SELECT key, status, json_valid(row), "
-                "CASE WHEN json_valid(row) THEN json_extract(row, '$.config_key') END, "
-                "CASE WHEN json_valid(row) THEN json_extract(row, '$.estimator_version') END, "
-                "CASE WHEN json_valid(row) THEN json_extract(row, '$.task_version') END, "
-                "CASE WHEN json_valid(row) THEN NULL ELSE row END FROM cells")
-            out = {}
-            for k, st, valid, ck, ev, tv, text in cur.fetchall():
-                if not valid:
-                    old = json.loads(text)
-                    ck, ev, tv = (old.get(f) for f in ("config_key", "estimator_version",
-                                                      "task_version"))
-                out[k] = (Status(st), k if ck is None else ck, "" if ev is None else ev,
-                          "" if tv is None else tv)
+            # which SQLite's JSON functions refuse: those few are read in Python
+            for k, st, text in self._con.execute(
+                    "SELECT key, status, row FROM cells WHERE NOT json_valid(row)"):
+                old = {f: v for f, v in json.loads(text).items() if v is not None}  # COALESCE
+                out[k] = (Status(st), old.get("config_key", k), old.get("estimator_version", ""),
+                          old.get("task_version", ""))
             return out
 
     def set_meta(self, name: str, value: Any) -> None:
