@@ -8,7 +8,6 @@ estimator or task: the failure is recorded in the row's ``status`` and
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import traceback
@@ -18,7 +17,7 @@ from typing import Any
 from ..core.contracts import EstimateResult
 from ..core.registry import estimators
 from ..plan.cells import Cell
-from ..store.schema import BY_NAME, Status, empty_row, result_info
+from ..store.schema import BY_NAME, Status, empty_row, result_info, strict_json
 from .measure import MemoryReading, limit_threads, peak_memory
 from .provenance import host_name, plugin_provenance, static_provenance
 
@@ -98,7 +97,7 @@ def _record(row: dict[str, Any], res: EstimateResult, mem: MemoryReading,
     row["device"] = str(res.device)
     if row["device"].startswith("cuda"):
         row["gpu_peak_mem_mb"] = mem.gpu_peak_mb
-    row["info"] = json.dumps(result_info(res, **engine_info))
+    row["info"] = strict_json(result_info(res, **engine_info))
     if math.isfinite(res.value):
         row["status"] = Status.OK
     else:

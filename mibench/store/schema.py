@@ -186,6 +186,36 @@ class ResultFields:
                    info.get("budget"), curve, ceiling)
 
 
+def _finite_or_null(value: Any) -> Any:
+    """``value`` with every NaN or infinite float in it, at any depth, made ``None``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_null(v) for v in value]
+    return value
+
+
+def json_default(o: Any) -> Any:
+    """``json.dumps``'s fallback: numpy scalars as Python numbers, anything else as text."""
+    if hasattr(o, "item"):  # a numpy scalar (np.float32 is no float: checked here)
+        return _finite_or_null(o.item())
+    return str(o)
+
+
+def strict_json(value: Any) -> str:
+    """``value`` as strict JSON, NaN and ±inf written as ``null`` at any depth.
+
+    Python's ``json`` would write them as ``NaN`` and ``Infinity``, which are not JSON:
+    SQLite's JSON functions, JavaScript's ``JSON.parse`` and most other readers reject
+    them. Used for stored rows (a failed cell's non-finite estimate is named in its
+    ``error``; the column reads NaN, as this schema says of any estimate whose status
+    is not ok) and for the ``info`` text inside them (a curve's non-finite point reads
+    back as ``None``, as :class:`~mibench.core.contracts.TrainingCurve` allows)."""
+    return json.dumps(_finite_or_null(value), default=json_default, allow_nan=False)
+
+
 def result_info(res: EstimateResult, **engine_info: Any) -> dict[str, Any]:
     """The ``info`` of a row: the result's free-form diagnostics, what the engine adds,
     and its typed fields under :data:`RESULT_KEYS`. A plugin written before the typed

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
-import math
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -35,31 +34,6 @@ from .schema import Status
 DB_NAME = "results.sqlite"
 PARQUET_NAME = "results.parquet"
 CSV_NAME = "results.csv"
-
-
-def _finite_or_null(value: Any) -> Any:
-    """``value`` with every NaN or infinite float in it, at any depth, made ``None``."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite_or_null(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite_or_null(v) for v in value]
-    return value
-
-
-def _json_default(o: Any) -> Any:
-    if hasattr(o, "item"):  # a numpy scalar (np.float32 is no float: checked here)
-        return _finite_or_null(o.item())
-    return str(o)
-
-
-def _encode(row: dict[str, Any]) -> str:
-    """A row as strict JSON. Python's ``json`` would write NaN and ±inf as ``NaN`` and
-    ``Infinity``, which SQLite's JSON functions reject; a failed cell's non-finite
-    estimate is named in its ``error``, and the column reads NaN, as the schema says of
-    any estimate whose status is not ok."""
-    return json.dumps(_finite_or_null(row), default=_json_default, allow_nan=False)
 
 
 class ResultStore:
@@ -108,7 +82,7 @@ class ResultStore:
         with self._sqlite("write to"):
             self._con.execute(
                 "INSERT OR REPLACE INTO cells (key, status, row) VALUES (?, ?, ?)",
-                (row["key"], str(row["status"]), _encode(row)),
+                (row["key"], str(row["status"]), schema.strict_json(row)),
             )
 
     def rekey(self, old: str, new: str, **updates: Any) -> None:
@@ -127,7 +101,8 @@ class ResultStore:
             try:
                 self._con.execute("DELETE FROM cells WHERE key = ?", (old,))
                 self._con.execute("INSERT OR REPLACE INTO cells (key, status, row) "
-                                  "VALUES (?, ?, ?)", (new, str(row["status"]), _encode(row)))
+                                  "VALUES (?, ?, ?)",
+                                  (new, str(row["status"]), schema.strict_json(row)))
             except BaseException:
                 self._con.execute("ROLLBACK")
                 raise
@@ -143,7 +118,7 @@ class ResultStore:
                 "COALESCE(json_extract(row, '$.estimator_version'), ''), "
                 "COALESCE(json_extract(row, '$.task_version'), '') FROM cells "
                 "WHERE json_valid(row)")}
-            # rows written before _encode wrote strict JSON may hold NaN or Infinity,
+            # rows written before schema.strict_json wrote strict JSON may hold NaN or Infinity,
             # which SQLite's JSON functions refuse: those few are read in Python
             for k, st, text in self._con.execute(
                     "SELECT key, status, row FROM cells WHERE NOT json_valid(row)"):
@@ -155,7 +130,7 @@ class ResultStore:
     def set_meta(self, name: str, value: Any) -> None:
         with self._sqlite("write to"):
             self._con.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
-                              (name, json.dumps(value, default=_json_default)))
+                              (name, json.dumps(value, default=schema.json_default)))
 
     # -- reading ------------------------------------------------------------
     def keys(self, statuses: Iterable[Status] | None = None) -> set[str]:

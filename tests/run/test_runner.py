@@ -238,3 +238,34 @@ def test_rows_of_other_code_under_the_earlier_scheme_are_stale(
     assert (again.ran, again.relabelled, again.stale) == (2, 0, 2)
     assert len(load_results(tmp_path)) == 4
     assert set(first.table["key"]).isdisjoint(again.table["key"])
+
+
+@register_estimator("test-nonfinite-diagnostics")
+class NonFiniteDiagnostics(Estimator):
+    """A good estimate whose diagnostics and training curve hold NaN and ±inf."""
+
+    def _estimate(self, x: np.ndarray, y: np.ndarray) -> mibench.EstimateResult:
+        curve = mibench.TrainingCurve([100, 200, 300], [0.2, float("nan"), 0.4],
+                                      [0.3, float("inf"), 0.5])
+        return mibench.EstimateResult(0.4, info={"grad_norm": float("-inf"),
+                                                 "losses": [1.0, float("nan")]},
+                                      steps=300, budget="steps", curve=curve)
+
+
+def test_info_is_strict_json_whatever_the_diagnostics_hold(tmp_path: Path) -> None:
+    # ``info`` is documented as JSON; Python's json wrote NaN and -Infinity into it,
+    # which JavaScript's JSON.parse, SQLite's json functions and jq all reject
+    t = run_spec(_spec(estimators=["test-nonfinite-diagnostics"], seeds=1), tmp_path).table
+    (text,) = t["info"]
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"not JSON: {name}")
+
+    info = json.loads(text, parse_constant=refuse)
+    assert info["grad_norm"] is None and info["losses"] == [1.0, None]
+    fields = mibench.store.schema.ResultFields.of(text)
+    assert fields.steps == 300 and fields.curve is not None
+    assert fields.curve.heldout == [0.2, None, 0.4] and fields.curve.train == [0.3, None, 0.5]
+    (valid,) = sqlite3.connect(tmp_path / DB_NAME).execute(
+        "SELECT MIN(json_valid(json_extract(row, '$.info'))) FROM cells").fetchone()
+    assert valid == 1
