@@ -72,8 +72,10 @@ together (``python benchmarks/neural_defaults.py`` prints the full table):
   ``benchmarks/results/bmi_neural_long_training.md``), for up to four times
   the training steps.
   It is not the default: a default changes only where a sweep of bmi-v1 and
-  the zoo shows no task worse beyond its seed spread, and that sweep has not
-  been run for it.
+  the zoo shows no task worse beyond its seed spread, and that sweep is not
+  run yet. Its cost is the obstacle: on bmi's 1-D Gaussian ``infonce`` with it
+  trained 11 000–25 300 steps where the default stops at 4 300–6 600 (same
+  arrays, 3 seeds, mean |error| 0.049 against 0.037 nats).
 """
 
 from __future__ import annotations
