@@ -33,9 +33,14 @@ HEAVY = ("student", "cauchy")  # labels of heavy-tailed tasks (bmi's ids and the
 def load(paths: list[Path]) -> pd.DataFrame:
     frames = [pd.read_parquet(p / "results.parquet" if p.is_dir() else p) for p in paths]
     d = pd.concat(frames, ignore_index=True).drop_duplicates("key")
-    # bmi's tasks carry bmi's id as their label; others are named by their selector
+    # bmi's tasks carry bmi's id as their label, others are named by their selector; a
+    # task run outside its suite has no label, so each task takes the label any of its
+    # rows carries, and rows of one task from a suite run and a plain run pair up
     label = d.task_label.fillna("").astype(str)
-    return d.assign(task_label=label.where(label != "", d.task.astype(str)))
+    task = d.task.astype(str)
+    named = label != ""
+    known = label[named].groupby(task[named]).first()
+    return d.assign(task_label=task.map(lambda t: known.get(t, t)))
 
 
 def compare(d: pd.DataFrame, a: str, b: str) -> pd.DataFrame:

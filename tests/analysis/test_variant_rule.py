@@ -1,0 +1,38 @@
+"""benchmarks/variant_rule.py: the verdicts, and stores of one task paired across runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from benchmarks.variant_rule import compare, load
+
+
+def _store(path: Path, estimator: str, values: list[float], label: str | None) -> Path:
+    path.mkdir()
+    pd.DataFrame({
+        "key": [f"{estimator}-{s}" for s in range(len(values))], "estimator": estimator,
+        "task": "student-t[dim=3,rho=0.0]", "task_label": label, "n": 5000,
+        "seed": range(len(values)), "estimate": values, "status": "ok", "true_mi": 0.2,
+    }).to_parquet(path / "results.parquet")
+    return path
+
+
+def test_a_suite_run_and_a_plain_run_of_one_task_pair_up(tmp_path: Path) -> None:
+    # the suite run labels the task with bmi's id, a run of the task alone does not
+    a = _store(tmp_path / "suite", "A", [0.15, 0.16, 0.14], "student-identity-3-3-3")
+    b = _store(tmp_path / "plain", "B", [0.21, 0.19, 0.20], None)
+    t = compare(load([a, b]), "A", "B")
+    assert list(t.task) == ["student-identity-3-3-3"] and list(t.seeds) == [3]
+    # errors 0.05 against about 0.003, seed sd 0.01: better, and within 15 %
+    assert t.verdict.iloc[0] == "better" and t["B within 15 %"].iloc[0] == "yes"
+
+
+def test_worse_beyond_the_spread_and_same_within_it(tmp_path: Path) -> None:
+    a = _store(tmp_path / "a", "A", [0.20, 0.21, 0.19], None)
+    b = _store(tmp_path / "b", "B", [0.10, 0.11, 0.09], None)
+    c = _store(tmp_path / "c", "C", [0.19, 0.22, 0.20], None)
+    d = load([a, b, c])
+    assert compare(d, "A", "B").verdict.iloc[0] == "worse"
+    assert compare(d, "A", "C").verdict.iloc[0] == "same"
