@@ -72,10 +72,12 @@ together (``python benchmarks/neural_defaults.py`` prints the full table):
   ``benchmarks/results/bmi_neural_long_training.md``), for up to four times
   the training steps.
   It is not the default: a default changes only where a sweep of bmi-v1 and
-  the zoo shows no task worse beyond its seed spread, and that sweep is not
-  run yet. Its cost is the obstacle: on bmi's 1-D Gaussian ``infonce`` with it
-  trained 11 000–25 300 steps where the default stops at 4 300–6 600 (same
-  arrays, 3 seeds, mean |error| 0.049 against 0.037 nats).
+  the zoo shows no task worse beyond its seed spread, and for ``infonce`` on
+  bmi-v1 it is worse on three higher-dimensional tasks (the 25 + 25 dense
+  Gaussian, the 5 + 5 and 25 + 25 half-cube ones;
+  ``benchmarks/results/infonce_long_rule.md``), and it costs: on bmi's 1-D
+  Gaussian it trained 11 000–25 300 steps where the default stops at
+  4 300–6 600.
 """
 
 from __future__ import annotations
