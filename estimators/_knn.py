@@ -19,11 +19,14 @@ Three exact algorithms compute them:
   Euclidean tree: max(‖Δx‖, ‖Δy‖) ≤ ‖Δz‖₂ ≤ √2·max(‖Δx‖, ‖Δy‖), so the k
   nearest under the KSG distance lie within √2 times the Euclidean k-NN
   radius; that ball is enumerated and the candidates ranked exactly.
-* ``brute`` — blocks of rows against all points, on numpy: Chebyshev through
-  ``scipy.spatial.distance.cdist``, Euclidean through matrix products
-  (‖a‖² + ‖b‖² − 2a·b, compared as squared distances). Memory is bounded by
-  ``block_mb`` (:func:`default_block_mb`); blocks of 256 rows or more run on
-  ``workers`` threads.
+* ``brute`` — every row against all points. On the CPU a compiled kernel
+  (:mod:`._knn_kernels`, numba) computes four rows of distances at a time from
+  the exact coordinate differences (max-norm, or squared Euclidean) and selects
+  and counts on them at once, in O(n) memory per thread. Large samples in many
+  dimensions take their Euclidean distances from BLAS matrix products instead
+  (‖a‖² + ‖b‖² − 2a·b, compared as squared distances; blocks bounded by
+  ``block_mb``, :func:`default_block_mb`; see :func:`euclidean_by_products`).
+  Either runs on ``workers`` threads.
 * ``brute`` on torch — the same blocks as tensors, on any torch device (CUDA).
 
 Within one algorithm every comparison reuses the very distance values that
@@ -35,6 +38,7 @@ distances are rounded differently; results agree to floating-point ties
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -303,21 +307,18 @@ def _rows_per_block(n: int, block_mb: float) -> int:
 # whole right-hand factor (n × (d + 2)) from memory, so a block of a few rows is a
 # memory-bound matrix-vector product: at N 50 000, joint dimension 100, 8 MiB meant
 # 4 rows and 27–30 s, where 16–33 rows took 13.6–16.7 s (the blocked floor of
-# benchmarks/ksg_floor.py, 16 rows, 15.9–16.1 s). The Chebyshev path has no product
-# and is faster in small blocks, whose distance rows stay in cache (N 50 000, joint
-# dimension 20: 4 rows 9.6–10.1 s, 32 rows 12.7–13.2 s, side by side), so it keeps 8 MiB.
+# benchmarks/ksg_floor.py, 16 rows, 15.9–16.1 s).
 MIN_EUCLIDEAN_ROWS = 32
 
 
-def default_block_mb(metric: str, n: int) -> float:
-    """Block memory where none is given: 8 MiB for either norm (blocks spread over the
-    thread pool, BLAS on one thread; at N 5000 from 4 to 100 joint dimensions,
-    8–16 MiB ran fastest, 0.5 MiB up to 3× and 128 MiB up to 1.9× slower); for the
-    Euclidean norm raised to :data:`MIN_EUCLIDEAN_ROWS` rows where 8 MiB holds fewer
-    (n above about 6500). A ``block_mb`` given by the caller is kept as given."""
-    if metric == "euclidean":
-        return max(8.0, MIN_EUCLIDEAN_ROWS * _block_row_bytes(n) / 2**20)
-    return 8.0
+def default_block_mb(n: int) -> float:
+    """Euclidean block memory on the CPU where none is given: 8 MiB (blocks spread over
+    the thread pool, BLAS on one thread; at N 5000 from 4 to 100 joint dimensions,
+    8–16 MiB ran fastest, 0.5 MiB up to 3× and 128 MiB up to 1.9× slower), raised to
+    :data:`MIN_EUCLIDEAN_ROWS` rows where 8 MiB holds fewer (n above about 6500). A
+    ``block_mb`` given by the caller is kept as given. (The max-norm kernel needs no
+    blocks: it holds 2 × 4 rows of distances per thread.)"""
+    return max(8.0, MIN_EUCLIDEAN_ROWS * _block_row_bytes(n) / 2**20)
 
 
 def _squared_distance_factors(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -329,30 +330,27 @@ def _squared_distance_factors(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.hstack([a, sq, one]), np.ascontiguousarray(np.hstack([-2.0 * a, one, sq]).T)
 
 
-def _brute_numpy(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str,
+def _brute_euclidean(x: np.ndarray, y: np.ndarray, k: int, variant: int,
                  workers: int, block_mb: float | None) -> tuple[np.ndarray, ...]:
-    """Blocks of rows against all points; each block's work is one task of a thread
-    pool of ``workers`` (numpy and BLAS release the GIL), BLAS itself on one thread
-    meanwhile: with both pools on the same cores, OpenBLAS's spinning threads made
-    small products up to 8× slower on a busy machine."""
-    from scipy.spatial.distance import cdist
+    """The Euclidean brute force: blocks of rows against all points, squared distances
+    from one matrix product per block and side. Each block's work is one task of a
+    thread pool of ``workers`` (numpy and BLAS release the GIL), BLAS itself on one
+    thread meanwhile: with both pools on the same cores, OpenBLAS's spinning threads
+    made small products up to 8× slower on a busy machine."""
     from threadpoolctl import threadpool_limits
 
     n = x.shape[0]
-    euclid = metric == "euclidean"
-    block_mb = default_block_mb(metric, n) if block_mb is None else block_mb
-    factors = {id(a): _squared_distance_factors(a) for a in (x, y)
-               if euclid and a.shape[1] > 1}
+    block_mb = default_block_mb(n) if block_mb is None else block_mb
+    factors = {id(a): _squared_distance_factors(a) for a in (x, y) if a.shape[1] > 1}
 
     def side(a: np.ndarray, s: int, e: int) -> np.ndarray:
-        if a.shape[1] == 1:  # exact differences (squared for the Euclidean path)
+        """Squared distances of rows s:e to every point (compared as such)."""
+        if a.shape[1] == 1:  # exact differences
             d = a[s:e, 0][:, None] - a[:, 0][None, :]
-            return np.square(d, out=d) if euclid else np.abs(d, out=d)
-        if euclid:  # squared distances, compared as such
-            left, right = factors[id(a)]
-            d = left[s:e] @ right
-            return np.maximum(d, 0, out=d)
-        return cdist(a[s:e], a, "chebyshev")
+            return np.square(d, out=d)
+        left, right = factors[id(a)]
+        d = left[s:e] @ right
+        return np.maximum(d, 0, out=d)
 
     def block(bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
         s, e = bounds
@@ -384,6 +382,65 @@ def _brute_numpy(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str
     else:
         parts = [block(b) for b in bounds]
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
+
+
+def _thread_count(workers: int) -> int:
+    """``workers`` as a thread count: negative counts as in scipy (-1: every core)."""
+    import os
+
+    cores = os.cpu_count() or 1
+    return max(1, cores + 1 + workers) if workers < 0 else max(1, workers)
+
+
+def _row_chunks(n: int, workers: int) -> np.ndarray:
+    """Edges of the row chunks the compiled kernels run on: four per thread (they
+    release the GIL), so a chunk on a busy core delays the end by a quarter of its
+    share at most; one chunk on one thread or for fewer than 128 rows."""
+    threads = _thread_count(workers)
+    chunks = min(max(1, n // 64), 4 * threads) if threads > 1 else 1
+    return np.linspace(0, n, chunks + 1).astype(np.int64)
+
+
+def _on_chunks(n: int, workers: int, fn: Callable[[int, int], None]) -> None:
+    """``fn(start, stop)`` over :func:`_row_chunks`, on a thread pool of ``workers``."""
+    edges = _row_chunks(n, workers)
+    spans = [(int(a), int(b)) for a, b in itertools.pairwise(edges)]
+    if len(spans) == 1:
+        fn(*spans[0])
+        return
+    with ThreadPoolExecutor(max_workers=_thread_count(workers)) as pool:
+        list(pool.map(lambda span: fn(*span), spans))
+
+
+def euclidean_by_products(metric: str, n: int, dim: int) -> bool:
+    """Whether the CPU brute force takes its Euclidean distances from BLAS matrix
+    products (:func:`_brute_euclidean`) rather than the compiled kernel: only for
+    large samples in many dimensions. Side by side on a 2-core x86 CPU, kernel
+    against products: N 5000, joint dimension 2 to 100, 0.013–0.13 s against
+    0.11–0.20 s; N 50 000, joint 12: 2.7 s against 14.6 s, joint 50: 15.2 s against
+    16.6 s, joint 100: 26.0 s against 17.1 s (a product's cost hardly grows with
+    the dimension, the kernel's does)."""
+    return metric == "euclidean" and n > 10_000 and dim > 50
+
+
+def _brute_compiled(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str,
+                    workers: int) -> tuple[np.ndarray, ...]:
+    """The brute force through :func:`._knn_kernels.ksg_rows` (the Euclidean ε
+    squared, as the distances it ranks)."""
+    from . import _knn_kernels as kern
+
+    n = x.shape[0]
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    width = kern.tile_width(n)
+    x_tiles, y_tiles = kern.tiled(x, width), kern.tiled(y, width)
+    eps = np.empty(n)
+    nx = np.empty(n, dtype=np.int64)
+    ny = np.empty(n, dtype=np.int64)
+    euclidean = metric == "euclidean"
+    _on_chunks(n, workers, lambda s, e: kern.ksg_rows(
+        x, y, x_tiles, y_tiles, s, e, k, variant, euclidean, kern.GROUP, eps, nx, ny))
+    return eps, nx, ny
 
 
 def _brute_torch(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str,
@@ -433,15 +490,15 @@ def _brute_torch(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str
 
 
 # Where the KD-tree stops beating the brute force, by joint dimension, measured on a
-# 2-core x86 CPU with both algorithms forced (benchmarks/ksg_floor.py): at N 5000
-# max-norm trees win up to joint dimension 8 and the Euclidean tree path up to 5;
-# at N 50 000 trees win up to 12 (5.7 s against 7.2 s; at 16: 14.0 s against 9.5 s)
-# and up to 10 (5.9 s against 7.2 s; at 12: 10.2 s against 6.8 s, re-measured after the
-# Euclidean block change). The brute force
-# costs n² whatever the dimension while a tree's cost grows with n log n until the
+# 2-core x86 CPU with both algorithms forced (benchmarks/ksg_floor.py). Max-norm,
+# with the compiled brute force: at N 5000 the tree wins at joint dimension 2 only
+# (0.007 s against 0.017 s; at 3: 0.015 s against 0.013 s), at N 50 000 up to 6
+# (1.51 s against 1.89 s; at 8: 2.47 s against 2.39 s). Euclidean: up to 5 at N 5000,
+# up to 10 at N 50 000 (5.9 s against 7.2 s; at 12: 10.2 s against 6.8 s). The brute
+# force costs n² whatever the dimension while a tree's cost grows with n log n until the
 # dimension defeats it, so the crossover rises with n; between the two measured
 # sizes it is interpolated in log n, outside them it is held at the nearer one.
-TREE_CROSSOVER = {"max": ((5_000, 8), (50_000, 12)), "euclidean": ((5_000, 5), (50_000, 10))}
+TREE_CROSSOVER = {"max": ((5_000, 2), (50_000, 7)), "euclidean": ((5_000, 5), (50_000, 10))}
 
 
 def tree_max_joint_dim(metric: str, n: int) -> int:
@@ -471,8 +528,10 @@ def ksg_counts(x: np.ndarray, y: np.ndarray, k: int, *, variant: int, metric: st
     if metric == "euclidean" and x.shape[1] == 1 and y.shape[1] == 1:
         metric = "max"
     if algo == "brute":
-        if device == "cpu":
-            eps, nx, ny = _brute_numpy(x, y, k, variant, metric, workers, block_mb)
+        if device == "cpu" and not euclidean_by_products(metric, n, x.shape[1] + y.shape[1]):
+            eps, nx, ny = _brute_compiled(x, y, k, variant, metric, workers)
+        elif device == "cpu":
+            eps, nx, ny = _brute_euclidean(x, y, k, variant, workers, block_mb)
         else:
             eps, nx, ny = _brute_torch(x, y, k, variant, metric, device, block_mb)
         _check_eps(eps, k, who)
@@ -517,21 +576,30 @@ def prepare_columns(x: np.ndarray, y: np.ndarray, margins: str, jitter: float,
 def kth_distance(points: np.ndarray, k: int, metric: str, workers: int,
                  block_mb: float | None = None) -> np.ndarray:
     """Distance from each point to its k-th nearest other point (max or Euclidean),
-    by a KD-tree up to the crossover dimension, by blocked brute force above it."""
+    by a KD-tree up to the crossover dimension, by brute force above it (the compiled
+    kernel for the max-norm, blocks of ``cdist`` for the Euclidean)."""
     n, d = points.shape
     if d <= tree_max_joint_dim(metric, n):
         tree = cKDTree(points)
         dist, _ = tree.query(points, k=k + 1, p=np.inf if metric == "max" else 2,
                              workers=workers)
         return dist[:, k]
+    if metric == "max":
+        from . import _knn_kernels as kern
+
+        pts = np.ascontiguousarray(points, dtype=np.float64)
+        tiles = kern.tiled(pts, kern.tile_width(n))
+        out = np.empty(n)
+        _on_chunks(n, workers, lambda s, e: kern.kth_max_rows(
+            pts, tiles, s, e, k, kern.GROUP, out))
+        return out
     from scipy.spatial.distance import cdist
 
-    name = "chebyshev" if metric == "max" else "euclidean"
     step = _rows_per_block(n, 128.0 if block_mb is None else block_mb)
     out = np.empty(n)
     for s in range(0, n, step):
         e = min(n, s + step)
-        dm = cdist(points[s:e], points, name)
+        dm = cdist(points[s:e], points, "euclidean")
         dm[np.arange(e - s), np.arange(s, e)] = -1  # the point itself sorts first
         out[s:e] = np.partition(dm, k, axis=1)[:, k]
     return out
@@ -544,7 +612,7 @@ def joint_kth_distance(x: np.ndarray, y: np.ndarray, k: int, metric: str, worker
         return kth_distance(np.hstack([x, y]), k, "max", workers)
     if x.shape[1] + y.shape[1] <= tree_max_joint_dim("euclidean", x.shape[0]):
         return _joint_tree_euclidean(x, y, k, workers).eps
-    eps, _, _ = _brute_numpy(x, y, k, 1, "euclidean", workers, None)
+    eps, _, _ = _brute_euclidean(x, y, k, 1, workers, None)
     return np.sqrt(eps)  # the brute force ranks squared distances
 
 

@@ -101,9 +101,10 @@ class KSG(Estimator):
     device: str = param("cpu", Text(),
                         "cpu (numpy), auto, or a torch device such as cuda for the brute force")
     block_mb: float | None = param(None, Optional(Real(gt=0, cast=True)),
-                                   "memory bound of one brute-force block (MiB); none: 8 (the "
-                                   "Euclidean: at least 32 rows) on the CPU, 256 on a torch "
-                                   "device (see _knn.default_block_mb)")
+                                   "memory bound of one brute-force block (MiB); none: 8 "
+                                   "(at least 32 rows) for the Euclidean norm on the CPU, 256 "
+                                   "on a torch device (see _knn.default_block_mb); the CPU "
+                                   "max-norm kernel works row by row and ignores it")
     jitter: float = param(1e-10, JITTER, "scale of the seeded Gaussian noise that breaks ties, "
                                          "relative to each column's sd; 0 turns it off (then "
                                          "more than k duplicates of a point are an error)")

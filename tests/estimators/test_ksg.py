@@ -188,24 +188,106 @@ def test_variant_2_same_on_tree_and_brute(metric: str) -> None:
 
 
 def test_brute_force_result_does_not_depend_on_block_size_or_threads() -> None:
-    x, y = _coupled(700, 6, 6)
-    vals = {mibench.get_estimator("ksg", metric="euclidean", algorithm="brute", block_mb=b,
-                                  workers=w).estimate(x, y)
-            for b, w in ((0.05, 1), (0.05, 2), (10, 2), (256, 1))}
-    assert len(vals) == 1
+    from mibench_estimators import _knn
+
+    x, y = _coupled(701, 6, 6)  # 701 rows: the kernel's last group of 4 is short
+    for variant in (1, 2):  # the matrix-product path: the same counts in blocks of any
+        # size (BLAS may round a product differently with the block's shape: ε may not)
+        runs = [_knn._brute_euclidean(x, y, 3, variant, w, b)[1:]
+                for b, w in ((0.05, 1), (0.05, 2), (10, 2), (256, 1))]
+        for other in runs[1:]:
+            assert all(np.array_equal(a, b) for a, b in zip(runs[0], other, strict=True))
+    for metric in ("max", "euclidean"):
+        for variant in (1, 2):
+            vals = {mibench.get_estimator("ksg", variant=variant, metric=metric,
+                                          algorithm="brute", workers=w).estimate(x, y)
+                    for w in (1, 2, 3, -1)}
+            assert len(vals) == 1, (metric, variant)
+
+
+@pytest.mark.parametrize("metric", ["max", "euclidean"])
+def test_kernel_tiles_give_the_untiled_result(metric: str) -> None:
+    # samples above 10 000 rows are cut into tiles of 512 padded with +inf; here a
+    # small sample in tiles of 64 (203 rows: the last tile is mostly padding)
+    from mibench_estimators import _knn_kernels as kern
+
+    x, y = _coupled(203, 4, 3)
+    n = x.shape[0]
+    for variant in (1, 2):
+        outs = []
+        for width in (n, 64):
+            eps, nx, ny = np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64)
+            kern.ksg_rows(x, y, kern.tiled(x, width), kern.tiled(y, width), 0, n, 3,
+                          variant, metric == "euclidean", kern.GROUP, eps, nx, ny)
+            outs.append((eps, nx, ny))
+        assert all(np.array_equal(a, b) for a, b in zip(*outs, strict=True)), variant
+    assert kern.tile_width(10_000) == 10_000 and kern.tile_width(10_001) == 512
+
+
+def test_euclidean_kernel_counts_equal_the_matrix_products() -> None:
+    # two ways to the same squared distances (exact differences against
+    # ‖a‖² + ‖b‖² − 2a·b): equal counts on continuous data, ε to rounding
+    from mibench_estimators import _knn
+
+    x, y = _coupled(999, 7, 5)
+    assert not _knn.euclidean_by_products("euclidean", 999, 12)
+    assert _knn.euclidean_by_products("euclidean", 50_000, 100)
+    assert not _knn.euclidean_by_products("max", 50_000, 100)
+    for variant in (1, 2):
+        a = _knn._brute_compiled(x, y, 4, variant, "euclidean", 2)
+        b = _knn._brute_euclidean(x, y, 4, variant, 2, None)
+        assert np.allclose(a[0], b[0], rtol=1e-12, atol=0)
+        assert np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2])
+
+
+def _chebyshev_reference(x: np.ndarray, y: np.ndarray, k: int, variant: int
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """KSG statistics from whole scipy distance matrices, the textbook way."""
+    from scipy.spatial.distance import cdist
+
+    n = x.shape[0]
+    dx, dy = cdist(x, x, "chebyshev"), cdist(y, y, "chebyshev")
+    dz = np.maximum(dx, dy)
+    np.fill_diagonal(dz, np.inf)
+    order = np.argsort(dz, axis=1, kind="stable")[:, :k]
+    eps = np.take_along_axis(dz, order, 1)[:, -1]
+    off = ~np.eye(n, dtype=bool)
+    if variant == 1:
+        nx = ((dx < eps[:, None]) & off).sum(1)
+        ny = ((dy < eps[:, None]) & off).sum(1)
+    else:
+        ex = np.take_along_axis(dx, order, 1).max(1)
+        ey = np.take_along_axis(dy, order, 1).max(1)
+        nx = ((dx <= ex[:, None]) & off).sum(1)
+        ny = ((dy <= ey[:, None]) & off).sum(1)
+    return eps, nx, ny
+
+
+@pytest.mark.parametrize("dims", [(1, 1), (1, 3), (5, 2), (17, 9)])
+@pytest.mark.parametrize("variant", [1, 2])
+def test_max_norm_kernel_equals_whole_distance_matrices(dims: tuple[int, int],
+                                                        variant: int) -> None:
+    # 203 rows (not a multiple of the kernel's 4-row groups) on three threads; rounded
+    # values make exact ties in distance, which the kernel must count like the matrices
+    from mibench_estimators import _knn
+
+    x, y = _coupled(203, *dims, seed=variant)
+    x, y = np.round(x, 1), np.round(y, 1)
+    got = _knn._brute_compiled(x, y, 4, variant, "max", 3)
+    want = _chebyshev_reference(x, y, 4, variant)
+    assert np.array_equal(got[0], want[0])
+    if variant == 1:  # with ties the k-th neighbour's identity differs, not ε's counts
+        assert np.array_equal(got[1], want[1]) and np.array_equal(got[2], want[2])
 
 
 def test_default_block_keeps_enough_rows_for_the_matrix_product() -> None:
     # 8 MiB holds 41 rows at n 5000 but 4 at n 50 000, where a block of 4 rows made
-    # the Euclidean brute force twice as slow (the Chebyshev one is faster so: it
-    # keeps 8 MiB); a caller's block_mb stays as given
+    # the Euclidean brute force twice as slow; a caller's block_mb stays as given
     from mibench_estimators import _knn
-    assert _knn.default_block_mb("euclidean", 5000) == 8.0
-    assert _knn._rows_per_block(5000, _knn.default_block_mb("max", 5000)) == 41
+    assert _knn.default_block_mb(5000) == 8.0
+    assert _knn._rows_per_block(5000, _knn.default_block_mb(5000)) == 41
     for n in (50_000, 1_000_000):
-        assert _knn._rows_per_block(n, _knn.default_block_mb("euclidean", n)) == \
-            _knn.MIN_EUCLIDEAN_ROWS
-        assert _knn.default_block_mb("max", n) == 8.0
+        assert _knn._rows_per_block(n, _knn.default_block_mb(n)) == _knn.MIN_EUCLIDEAN_ROWS
     assert _knn._rows_per_block(50_000, 8.0) == 4
 
 
@@ -216,7 +298,7 @@ def test_torch_brute_force_counts_equal_numpy() -> None:
     x, y = _coupled(600, 4, 3)
     for metric in ("max", "euclidean"):
         for variant in (1, 2):
-            want = _knn._brute_numpy(x, y, 3, variant, metric, 1, 1.0)
+            want = _knn._brute_compiled(x, y, 3, variant, metric, 1)
             got = _knn._brute_torch(x, y, 3, variant, metric, "cpu", 0.5)
             for w, g in zip(want[1:], got[1:], strict=True):
                 assert np.array_equal(w, g), (metric, variant)
