@@ -490,15 +490,17 @@ def _brute_torch(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str
 
 
 # Where the KD-tree stops beating the brute force, by joint dimension, measured on a
-# 2-core x86 CPU with both algorithms forced (benchmarks/ksg_floor.py). Max-norm,
-# with the compiled brute force: at N 5000 the tree wins at joint dimension 2 only
-# (0.007 s against 0.017 s; at 3: 0.015 s against 0.013 s), at N 50 000 up to 6
-# (1.51 s against 1.89 s; at 8: 2.47 s against 2.39 s). Euclidean: up to 5 at N 5000,
-# up to 10 at N 50 000 (5.9 s against 7.2 s; at 12: 10.2 s against 6.8 s). The brute
+# 2-core x86 CPU with both algorithms forced (benchmarks/ksg_floor.py, runs 6 and 7 of
+# benchmarks/results/ksg_floor.md), the brute force being the compiled kernel. At N
+# 5000 the tree wins at joint dimension 2 only, for either norm (max: 0.008 s against
+# 0.017 s, at 3: 0.021 s against 0.019 s; Euclidean: 0.006 s against 0.013 s, at 3:
+# 0.030 s against 0.016 s). At N 50 000 the max-norm tree wins up to 6 (1.33 s against
+# 1.81 s; at 8: 3.76 s against 2.49 s), the Euclidean one up to 4 (0.83 s against
+# 1.86 s; at 6: 2.51 s against 2.10 s); the unmeasured 7 and 5 go to the tree. The brute
 # force costs n² whatever the dimension while a tree's cost grows with n log n until the
 # dimension defeats it, so the crossover rises with n; between the two measured
 # sizes it is interpolated in log n, outside them it is held at the nearer one.
-TREE_CROSSOVER = {"max": ((5_000, 2), (50_000, 7)), "euclidean": ((5_000, 5), (50_000, 10))}
+TREE_CROSSOVER = {"max": ((5_000, 2), (50_000, 7)), "euclidean": ((5_000, 2), (50_000, 5))}
 
 
 def tree_max_joint_dim(metric: str, n: int) -> int:

@@ -1,34 +1,51 @@
-"""Compiled (numba) kernel for the max-norm KSG brute force on the CPU.
+"""Compiled (numba) kernels for the KSG brute force on the CPU.
 
-Why a hand-written kernel: the Chebyshev distance has no matrix-product form, and
+Why hand-written kernels: the Chebyshev distance has no matrix-product form, and
 ``scipy.spatial.distance.cdist(..., "chebyshev")`` runs about one element per cycle
 (N 5000, 25 dimensions: 0.18 s per 5000 × 5000 matrix on this project's 2-core x86
-machine). The loop below keeps four query rows in registers, walks the reference
-points in cache-sized tiles with the coordinate as the outer index (so the innermost
-loop is contiguous and vectorises), and reads each coordinate once for four rows:
-3.3–3.7× faster than ``cdist`` from 3 to 50 dimensions, with the same float64
-values (|a − b| and max are exact operations, so the results are bit-identical).
-The neighbour selection and the marginal counts then run over the rows just
-computed while they are still in cache, instead of over whole blocks of matrices.
+machine). The loops below keep four query rows in registers and walk the
+reference points with the coordinate as the outer index (so the innermost loop is
+contiguous and vectorises), reading each coordinate once for four rows: 3.3–3.7×
+faster than ``cdist`` from 3 to 50 dimensions, with the same float64 values (|a − b|
+and max are exact operations, so the max-norm results are bit-identical to any
+other exact computation). The squared Euclidean distances are summed the same way
+from the exact differences. Above 10 000 points the reference points come in tiles
+(:func:`tile_width`) so that a group's distance rows stay in cache. The neighbour
+selection and the marginal counts then run over the rows just computed, instead of
+over whole blocks of matrices as numpy would need.
 
-Every function releases the GIL (``nogil``): the caller spreads blocks of rows
+Every function releases the GIL (``nogil``): the caller spreads chunks of rows
 over its own thread pool, so there is no second threading layer to oversubscribe
 the cores or to break when called from several threads at once (Dask workers).
-Compiled code is cached on disk (``cache=True``); the first call in a fresh
-environment compiles for a few seconds.
+Compiled code is cached on disk; the first call in a fresh environment compiles
+for one or two seconds. (The cache is keyed by this file: import it under its
+installed name, ``mibench_estimators._knn_kernels``, only.)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numba as nb
 import numpy as np
+
+
+def _compiled(fn: Callable[..., Any]) -> Any:
+    """``fn`` compiled without the GIL, cached on disk where numba finds a writable
+    place (beside this file, else the user's cache folder); where it finds none,
+    numba refuses ``cache=True`` outright, so each process compiles it instead."""
+    try:
+        return nb.njit(nogil=True, cache=True, boundscheck=False)(fn)
+    except RuntimeError:
+        return nb.njit(nogil=True, cache=False, boundscheck=False)(fn)
 
 #: Rows computed together in :func:`ksg_rows` (a multiple of 4): from 4 to 32
 #: rows ran within 5 % of each other at N 5000 from 2 to 50 dimensions a side, 4
 #: fastest at 50 (their buffers, 2 × rows × N float64, stay in cache).
 GROUP = 4
 
-@nb.njit(nogil=True, cache=True, boundscheck=False)
+@_compiled
 def chebyshev_rows(ref_t: np.ndarray, queries: np.ndarray, out: np.ndarray) -> None:
     """out[r, j] = max_a |ref_t[a, j] − queries[r, a]| (``ref_t`` is points × dims
     transposed, C-contiguous); four query rows at a time, the rest one by one."""
@@ -67,7 +84,7 @@ def chebyshev_rows(ref_t: np.ndarray, queries: np.ndarray, out: np.ndarray) -> N
                 out[r, j] = max(out[r, j], abs(ref_t[a, j] - c0))
 
 
-@nb.njit(nogil=True, cache=True, boundscheck=False)
+@_compiled
 def sq_euclidean_rows(ref_t: np.ndarray, queries: np.ndarray, out: np.ndarray) -> None:
     """out[r, j] = Σ_a (ref_t[a, j] − queries[r, a])², in the loop order of
     :func:`chebyshev_rows` (the sum runs over the coordinates in order, from the
@@ -126,7 +143,7 @@ def tiled(a: np.ndarray, width: int) -> np.ndarray:
     return np.ascontiguousarray(padded.reshape(count, width, d).transpose(0, 2, 1))
 
 
-@nb.njit(nogil=True, cache=True, boundscheck=False)
+@_compiled
 def _distances(tiles: np.ndarray, queries: np.ndarray, euclidean: bool, out: np.ndarray
                ) -> None:
     for t in range(tiles.shape[0]):
@@ -136,7 +153,7 @@ def _distances(tiles: np.ndarray, queries: np.ndarray, euclidean: bool, out: np.
             chebyshev_rows(tiles[t], queries, out[t])
 
 
-@nb.njit(nogil=True, cache=True, boundscheck=False)
+@_compiled
 def ksg_rows(x: np.ndarray, y: np.ndarray, x_tiles: np.ndarray, y_tiles: np.ndarray,
              start: int, stop: int, k: int, variant: int, euclidean: bool, group: int,
              eps: np.ndarray, nx: np.ndarray, ny: np.ndarray) -> None:
@@ -203,7 +220,7 @@ def ksg_rows(x: np.ndarray, y: np.ndarray, x_tiles: np.ndarray, y_tiles: np.ndar
                 ny[i] = cy - 1
 
 
-@nb.njit(nogil=True, cache=True, boundscheck=False)
+@_compiled
 def kth_max_rows(points: np.ndarray, tiles: np.ndarray, start: int, stop: int, k: int,
                  group: int, out: np.ndarray) -> None:
     """out[i] = the max-norm distance from point i to its k-th nearest other point,

@@ -6,8 +6,8 @@ information", Phys. Rev. E 69, 066138 (2004).
 Distances: within X and within Y the max-norm (``metric="max"``, KSG's
 choice) or the Euclidean norm (``metric="euclidean"``, the choice of the
 ``bmi`` benchmark); in Z = (X, Y) the larger of the two. Neighbours come from
-KD-trees or a blocked exact brute force, on numpy or on a torch device
-(``algorithm``, ``device``; see :mod:`._knn`).
+KD-trees or an exact brute force — on the CPU a compiled (numba) kernel, or
+blocked on a torch device (``algorithm``, ``device``; see :mod:`._knn`).
 
 Algorithm 1 (``variant=1``)
     ε_i is the distance from z_i to its k-th nearest neighbour in Z;
@@ -87,7 +87,7 @@ class KSG(Estimator):
     """
 
     description = "Kraskov k-NN estimator (KSG 2004), algorithms 1 and 2, max or Euclidean " \
-                  "norms, KD-trees or blocked brute force (numpy, torch/CUDA)"
+                  "norms, KD-trees or exact brute force (compiled kernel, torch/CUDA)"
     contract = ContractSettings(zero_tol=0.05, easy_tol=0.06)
 
     k: int = param(3, Integer(min=1),
@@ -96,7 +96,7 @@ class KSG(Estimator):
     metric: str = param("max", OneOf(*METRICS),
                         "norm within X and within Y; the joint distance is the larger of the two")
     algorithm: str = param("auto", OneOf(*ALGORITHMS),
-                           "neighbour search: KD-trees, blocked exact brute force, or chosen "
+                           "neighbour search: KD-trees, exact brute force, or chosen "
                            "from the joint dimension (measured crossovers; brute on a GPU)")
     device: str = param("cpu", Text(),
                         "cpu (numpy), auto, or a torch device such as cuda for the brute force")
@@ -128,8 +128,9 @@ class KSG(Estimator):
 
     def prepare(self) -> None:
         """Import scikit-learn's KD-tree (about a second the first time) and run one
-        small estimate through the tree and brute-force paths, once per process, so
-        that neither is charged to the first timed cell."""
+        small estimate through the tree and brute-force paths, once per process (which
+        loads the compiled kernels, or compiles them in a fresh environment), so that
+        none of it is charged to the first timed cell."""
         if type(self) in _WARMED:
             return
         rng = np.random.default_rng(0)

@@ -341,3 +341,22 @@ def test_auto_crossover_rises_with_n_between_the_measured_sizes() -> None:
             assert est.algorithm_for(n, d + 1 - (d + 1) // 2, (d + 1) // 2) == "brute"
         between = [tree_max_joint_dim(metric, n) for n in range(n0, n1 + 1, 5000)]
         assert between == sorted(between) and d0 <= min(between) and max(between) <= d1
+
+
+def test_kernels_compile_without_a_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    # where numba finds no writable cache folder it refuses cache=True; the kernels
+    # are then compiled per process rather than failing to import
+    import numba
+
+    from mibench_estimators import _knn_kernels as kern
+
+    real = numba.njit
+
+    def no_cache_place(*args: object, **kw: object) -> object:
+        if kw.get("cache"):
+            raise RuntimeError("cannot cache function: no locator available for file")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(kern.nb, "njit", no_cache_place)
+    square = kern._compiled(lambda v: v * v)
+    assert square(3.0) == 9.0
