@@ -575,36 +575,24 @@ def prepare_columns(x: np.ndarray, y: np.ndarray, margins: str, jitter: float,
     return x, y
 
 
-def kth_distance(points: np.ndarray, k: int, metric: str, workers: int,
-                 block_mb: float | None = None) -> np.ndarray:
+def kth_distance(points: np.ndarray, k: int, metric: str, workers: int) -> np.ndarray:
     """Distance from each point to its k-th nearest other point (max or Euclidean),
-    by a KD-tree up to the crossover dimension, by brute force above it (the compiled
-    kernel for the max-norm, blocks of ``cdist`` for the Euclidean)."""
+    by a KD-tree up to the crossover dimension, by the compiled brute force above it."""
     n, d = points.shape
     if d <= tree_max_joint_dim(metric, n):
         tree = cKDTree(points)
         dist, _ = tree.query(points, k=k + 1, p=np.inf if metric == "max" else 2,
                              workers=workers)
         return dist[:, k]
-    if metric == "max":
-        from . import _knn_kernels as kern
+    from . import _knn_kernels as kern
 
-        pts = np.ascontiguousarray(points, dtype=np.float64)
-        tiles = kern.tiled(pts, kern.tile_width(n))
-        out = np.empty(n)
-        _on_chunks(n, workers, lambda s, e: kern.kth_max_rows(
-            pts, tiles, s, e, k, kern.GROUP, out))
-        return out
-    from scipy.spatial.distance import cdist
-
-    step = _rows_per_block(n, 128.0 if block_mb is None else block_mb)
+    pts = np.ascontiguousarray(points, dtype=np.float64)
+    tiles = kern.tiled(pts, kern.tile_width(n))
     out = np.empty(n)
-    for s in range(0, n, step):
-        e = min(n, s + step)
-        dm = cdist(points[s:e], points, "euclidean")
-        dm[np.arange(e - s), np.arange(s, e)] = -1  # the point itself sorts first
-        out[s:e] = np.partition(dm, k, axis=1)[:, k]
-    return out
+    euclidean = metric == "euclidean"
+    _on_chunks(n, workers, lambda s, e: kern.kth_rows(
+        pts, tiles, s, e, k, euclidean, kern.GROUP, out))
+    return np.sqrt(out, out=out) if euclidean else out  # the kernel ranks squared distances
 
 
 def joint_kth_distance(x: np.ndarray, y: np.ndarray, k: int, metric: str, workers: int
@@ -614,7 +602,11 @@ def joint_kth_distance(x: np.ndarray, y: np.ndarray, k: int, metric: str, worker
         return kth_distance(np.hstack([x, y]), k, "max", workers)
     if x.shape[1] + y.shape[1] <= tree_max_joint_dim("euclidean", x.shape[0]):
         return _joint_tree_euclidean(x, y, k, workers).eps
-    eps, _, _ = _brute_euclidean(x, y, k, 1, workers, None)
+    n, dim = x.shape[0], x.shape[1] + y.shape[1]
+    if euclidean_by_products("euclidean", n, dim):
+        eps, _, _ = _brute_euclidean(x, y, k, 1, workers, None)
+    else:
+        eps, _, _ = _brute_compiled(x, y, k, 1, "euclidean", workers)
     return np.sqrt(eps)  # the brute force ranks squared distances
 
 

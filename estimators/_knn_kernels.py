@@ -221,16 +221,17 @@ def ksg_rows(x: np.ndarray, y: np.ndarray, x_tiles: np.ndarray, y_tiles: np.ndar
 
 
 @_compiled
-def kth_max_rows(points: np.ndarray, tiles: np.ndarray, start: int, stop: int, k: int,
-                 group: int, out: np.ndarray) -> None:
-    """out[i] = the max-norm distance from point i to its k-th nearest other point,
-    for rows ``start:stop`` (the selection of :func:`ksg_rows`, one sample)."""
+def kth_rows(points: np.ndarray, tiles: np.ndarray, start: int, stop: int, k: int,
+             euclidean: bool, group: int, out: np.ndarray) -> None:
+    """out[i] = the distance from point i to its k-th nearest other point (max-norm, or
+    squared Euclidean with ``euclidean``), for rows ``start:stop``; the selection of
+    :func:`ksg_rows` on one sample laid out by :func:`tiled`."""
     count, _, width = tiles.shape
     buf = np.empty((count, group, width))
     best = np.empty(k)
     for g0 in range(start, stop, group):
         g1 = min(stop, g0 + group)
-        _distances(tiles, points[g0:g1], False, buf)
+        _distances(tiles, points[g0:g1], euclidean, buf)
         for r in range(g1 - g0):
             i = g0 + r
             best[:] = np.inf

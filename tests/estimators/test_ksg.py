@@ -360,3 +360,17 @@ def test_kernels_compile_without_a_disk_cache(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(kern.nb, "njit", no_cache_place)
     square = kern._compiled(lambda v: v * v)
     assert square(3.0) == 9.0
+
+
+@pytest.mark.parametrize("metric", ["max", "euclidean"])
+def test_kth_distance_brute_force_equals_a_tree_query(metric: str) -> None:
+    # 7 dimensions at 601 rows: above the crossover, so the compiled kernel answers
+    from scipy.spatial import cKDTree
+
+    from mibench_estimators import _knn
+
+    pts = np.random.default_rng(5).standard_normal((601, 7))
+    assert 7 > _knn.tree_max_joint_dim(metric, 601)
+    want = cKDTree(pts).query(pts, k=5, p=np.inf if metric == "max" else 2)[0][:, 4]
+    got = _knn.kth_distance(pts, 4, metric, 2)
+    assert np.allclose(got, want, rtol=1e-14, atol=0)
