@@ -316,7 +316,7 @@ def default_block_mb(n: int) -> float:
     the thread pool, BLAS on one thread; at N 5000 from 4 to 100 joint dimensions,
     8–16 MiB ran fastest, 0.5 MiB up to 3× and 128 MiB up to 1.9× slower), raised to
     :data:`MIN_EUCLIDEAN_ROWS` rows where 8 MiB holds fewer (n above about 6500). A
-    ``block_mb`` given by the caller is kept as given. (The max-norm kernel needs no
+    ``block_mb`` given by the caller is kept as given. (The compiled kernel needs no
     blocks: it holds 2 × 4 rows of distances per thread.)"""
     return max(8.0, MIN_EUCLIDEAN_ROWS * _block_row_bytes(n) / 2**20)
 
@@ -443,6 +443,15 @@ def _brute_compiled(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: 
     return eps, nx, ny
 
 
+def _brute_cpu(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str,
+               workers: int, block_mb: float | None) -> tuple[np.ndarray, ...]:
+    """The CPU brute force: the compiled kernel, or the matrix products where
+    :func:`euclidean_by_products` says so (ε squared for the Euclidean norm)."""
+    if euclidean_by_products(metric, x.shape[0], x.shape[1] + y.shape[1]):
+        return _brute_euclidean(x, y, k, variant, workers, block_mb)
+    return _brute_compiled(x, y, k, variant, metric, workers)
+
+
 def _brute_torch(x: np.ndarray, y: np.ndarray, k: int, variant: int, metric: str,
                  device: str, block_mb: float | None) -> tuple[np.ndarray, ...]:
     import torch
@@ -530,10 +539,8 @@ def ksg_counts(x: np.ndarray, y: np.ndarray, k: int, *, variant: int, metric: st
     if metric == "euclidean" and x.shape[1] == 1 and y.shape[1] == 1:
         metric = "max"
     if algo == "brute":
-        if device == "cpu" and not euclidean_by_products(metric, n, x.shape[1] + y.shape[1]):
-            eps, nx, ny = _brute_compiled(x, y, k, variant, metric, workers)
-        elif device == "cpu":
-            eps, nx, ny = _brute_euclidean(x, y, k, variant, workers, block_mb)
+        if device == "cpu":
+            eps, nx, ny = _brute_cpu(x, y, k, variant, metric, workers, block_mb)
         else:
             eps, nx, ny = _brute_torch(x, y, k, variant, metric, device, block_mb)
         _check_eps(eps, k, who)
@@ -602,11 +609,7 @@ def joint_kth_distance(x: np.ndarray, y: np.ndarray, k: int, metric: str, worker
         return kth_distance(np.hstack([x, y]), k, "max", workers)
     if x.shape[1] + y.shape[1] <= tree_max_joint_dim("euclidean", x.shape[0]):
         return _joint_tree_euclidean(x, y, k, workers).eps
-    n, dim = x.shape[0], x.shape[1] + y.shape[1]
-    if euclidean_by_products("euclidean", n, dim):
-        eps, _, _ = _brute_euclidean(x, y, k, 1, workers, None)
-    else:
-        eps, _, _ = _brute_compiled(x, y, k, 1, "euclidean", workers)
+    eps, _, _ = _brute_cpu(x, y, k, 1, "euclidean", workers, None)
     return np.sqrt(eps)  # the brute force ranks squared distances
 
 
