@@ -385,11 +385,11 @@ def _brute_euclidean(x: np.ndarray, y: np.ndarray, k: int, variant: int,
 
 
 def _thread_count(workers: int) -> int:
-    """``workers`` as a thread count: negative counts as in scipy (-1: every core)."""
-    import os
+    """``workers`` as a thread count: negative counts as in scipy (-1: every core this
+    process may use, as the run's thread budget counts them)."""
+    from mibench.core.threads import available_cores
 
-    cores = os.cpu_count() or 1
-    return max(1, cores + 1 + workers) if workers < 0 else max(1, workers)
+    return max(1, available_cores() + 1 + workers) if workers < 0 else max(1, workers)
 
 
 def _row_chunks(n: int, workers: int) -> np.ndarray:
