@@ -6,12 +6,14 @@ normal-scores]' --seeds 3``) and prints, per Student-t task, each estimator's me
 estimate and its relative error, marked where it is within 15 % of the truth.
 
 bmi's ``asinh-student-identity-*`` tasks are the Student-t tasks with asinh applied to
-every coordinate. An increasing map of a coordinate leaves normal scores exactly as
+every coordinate. A store with several sample sizes gives one row per task and N.
+An increasing map of a coordinate leaves normal scores exactly as
 they were (``tests/core/test_margins.py``), so to a normal-scores estimator the asinh
 task is the same problem drawn with other seeds: its cells are pooled with the plain
 task's (6 seeds where bmi has both, 3 where it has only the plain one).
 
     python benchmarks/student_t_table.py runs/margins-v1 [--out FILE]
+    python benchmarks/student_t_table.py runs/studt-rows   # a plain run at N 5000-20000
 """
 
 from __future__ import annotations
@@ -44,11 +46,15 @@ def table(store: Path) -> pd.DataFrame:
         raise SystemExit(f"{store}: no Student-t cells with {SUFFIX}")
     df["est"] = df["estimator"].str.slice(0, -len(SUFFIX))
     df["bmi"] = df["base"].map(bmi_id)
+    several_n = df["n"].nunique() > 1
     rows = []
-    for task, g in sorted(df.groupby("bmi"), key=lambda kv: (len(kv[0]), kv[0])):
+    for (task, n), g in sorted(df.groupby(["bmi", "n"]),
+                               key=lambda kv: (len(kv[0][0]), kv[0][0], kv[0][1])):
         truth = float(g["true_mi"].iloc[0])
         row: dict[str, object] = {"task (asinh twin pooled)": task, "truth": round(truth, 3),
                                   "seeds": int(g.groupby("est").size().min())}
+        if several_n:
+            row["n"] = int(n)
         for est, e in g.groupby("est", sort=False):
             rel = (e["estimate"].mean() - truth) / truth
             mark = " ✓" if abs(rel) <= WITHIN else ""
