@@ -194,7 +194,11 @@ class NeuralEstimator(Estimator):
     ``nwj``'s exponential term (bmi-v1 mean |error| 5.5e5 nats, 0.080 with normal
     scores). ``mine-f`` was worse on none of bmi-v1's 40 (better on 8) but on the zoo's
     ``mixed`` (0.850 ± 0.004 → 0.844 ± 0.006, truth 0.866), so it keeps it too. Use
-    ``margins=normal-scores`` whenever the margins may have heavy tails. ``mine-biased``
+    ``margins=normal-scores`` whenever the margins may have heavy tails — and enough rows:
+    on bmi's 3 + 3 and 5 + 5 Student-t tasks ``mine`` and ``infonce`` with it read
+    15–46 % low at N 5000, within 15 % on the 3 + 3 ones at N 10 000 and (``infonce``)
+    on all four at 20 000; no setting tried closes it at N 5000
+    (``benchmarks/results/student_t_rows.md``). ``mine-biased``
     was worse on none of the 59 tasks (better on 12 of bmi-v1's 40 and 6 of the zoo's 19;
     mean |error| 0.949 → 0.079 and 0.788 → 0.053), so ``normal-scores`` is its default.
     The others were worse beyond the spread somewhere and keep ``standardize``:
