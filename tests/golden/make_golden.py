@@ -98,8 +98,8 @@ def sample_summary(x: np.ndarray, y: np.ndarray) -> list[float]:
 
     Any change to what a task draws (distribution, draws, their order) moves these by
     far more than a last-bit difference in one value does, which moves them by about
-    1e-16 of Σ|v| — what :data:`SUMMARY_TOL` allows for. A float sum is an exact
-    function of its inputs for one order of additions, so numpy's sums serve here.
+    1e-16 of Σ|v| — what :data:`SUMMARY_TOL` allows for, together with numpy adding in
+    another order on another CPU.
     """
     out: list[float] = []
     for a in (x, y):

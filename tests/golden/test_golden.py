@@ -13,10 +13,10 @@ moves, to 1e-12 of their scale), not by the hash of their bytes: the bytes of a
 transformed sample depend on the CPU (``make_golden.sample_digest``). The summaries
 were added to ``golden_tasks.json`` later, from today's code on a machine where every
 digest but three still matched: ``nonlinear[f=cube]`` and the ``cube`` and ``asinh``
-transforms, whose ``x**3`` and ``arcsinh`` numpy computes with its AVX-512 code where
-the CPU has it (the digests were written on such a CPU; this one, an AMD EPYC without
-AVX-512, rounds ``x**3`` correctly on all 64 draws), so the summaries record the same
-draws.
+transforms, whose ``x**3`` and ``arcsinh`` numpy computes with other code where the
+CPU has AVX-512 (the digests were written on another machine; this one, an AMD EPYC
+without AVX-512, rounds ``x**3`` correctly on all 64 draws, and every other record
+matched to the bit), so the summaries record the same draws.
 """
 
 from __future__ import annotations
