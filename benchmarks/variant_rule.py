@@ -27,11 +27,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import mibench
+
 HEAVY = ("student", "cauchy")  # labels of heavy-tailed tasks (bmi's ids and the zoo's)
 
 
 def load(paths: list[Path]) -> pd.DataFrame:
-    frames = [pd.read_parquet(p / "results.parquet" if p.is_dir() else p) for p in paths]
+    # a folder is read from its SQLite store, which holds every committed row: its
+    # results.parquet is only rewritten when a run ends, so it misses the cells of a run
+    # still going or stopped by a kill
+    frames = [mibench.load_results(p) for p in paths]
     d = pd.concat(frames, ignore_index=True).drop_duplicates("key")
     # bmi's tasks carry bmi's id as their label, others are named by their selector; a
     # task run outside its suite has no label, so each task takes the label any of its

@@ -36,3 +36,22 @@ def test_worse_beyond_the_spread_and_same_within_it(tmp_path: Path) -> None:
     d = load([a, b, c])
     assert compare(d, "A", "B").verdict.iloc[0] == "worse"
     assert compare(d, "A", "C").verdict.iloc[0] == "same"
+
+
+def test_a_folder_is_read_from_its_store_not_a_stale_export(tmp_path: Path) -> None:
+    # a run still going (or killed) has committed rows that its results.parquet, written
+    # when a run ends, does not hold yet: the comparison must see them
+    from mibench.store.sqlite import ResultStore
+
+    store = ResultStore(tmp_path)
+    for est, values in (("A", [0.20, 0.21, 0.19]), ("B", [0.10, 0.11, 0.09])):
+        for s, v in enumerate(values):
+            store.put({"key": f"{est}-{s}", "estimator": est, "task": "gaussian[dim=1]",
+                       "task_label": None, "n": 5000, "seed": s, "estimate": v,
+                       "status": "ok", "true_mi": 0.2})
+            if est == "A" and s == 0:
+                store.export()  # an export of the first row only
+    store.close()
+    assert len(pd.read_parquet(tmp_path / "results.parquet")) == 1
+    t = compare(load([tmp_path]), "A", "B")
+    assert list(t.seeds) == [3] and t.verdict.iloc[0] == "worse"
