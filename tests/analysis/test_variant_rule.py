@@ -55,3 +55,27 @@ def test_a_folder_is_read_from_its_store_not_a_stale_export(tmp_path: Path) -> N
     assert len(pd.read_parquet(tmp_path / "results.parquet")) == 1
     t = compare(load([tmp_path]), "A", "B")
     assert list(t.seeds) == [3] and t.verdict.iloc[0] == "worse"
+
+
+def test_false_alarm_chance_matches_the_rule_applied_to_identical_configurations() -> None:
+    # many tasks on which A and B are the same distribution (bias 2 sd, 3 seeds): the share
+    # compare() calls worse must match the chance false_alarms() simulates for such a task
+    # (about 0.11; with no bias it would be about 0.04)
+    import numpy as np
+
+    from benchmarks.variant_rule import false_alarms
+
+    rng = np.random.default_rng(7)
+    tasks, truth = 500, 2.0
+    est = truth + rng.normal(2.0, 1.0, (tasks, 2, 3))  # task, arm, seed
+    d = pd.DataFrame([
+        {"key": f"{t}-{arm}-{s}", "estimator": "AB"[arm], "task_label": f"t{t}", "n": 5000,
+         "seed": s, "estimate": est[t, arm, s], "status": "ok", "true_mi": truth}
+        for t in range(tasks) for arm in (0, 1) for s in range(3)])
+    observed = float((compare(d, "A", "B").verdict == "worse").mean())
+    (p,) = false_alarms(pd.DataFrame({"bias A": [2.0], "sd A": [1.0], "seeds": [3]}))
+    # binomial standard error of the observed share is about 0.014 at p near 0.1
+    assert 0.08 < p < 0.14 and abs(observed - p) < 0.045
+    # no spread or a single seed: no chance computed
+    assert list(false_alarms(pd.DataFrame({"bias A": [0.5, 0.5], "sd A": [0.0, np.nan],
+                                           "seeds": [3, 1]}))) == [0.0, 0.0]
