@@ -79,3 +79,27 @@ def test_false_alarm_chance_matches_the_rule_applied_to_identical_configurations
     # no spread or a single seed: no chance computed
     assert list(false_alarms(pd.DataFrame({"bias A": [0.5, 0.5], "sd A": [0.0, np.nan],
                                            "seeds": [3, 1]}))) == [0.0, 0.0]
+
+
+def test_a_flag_stands_only_if_fresh_seeds_repeat_it(tmp_path: Path) -> None:
+    from benchmarks.variant_rule import confirm, summary
+
+    # the suite run flags the task; the fresh run of the plain task (no label) pairs up
+    first = load([_store(tmp_path / "a", "A", [0.20, 0.21, 0.19], "student-identity-3-3-3"),
+                  _store(tmp_path / "b", "B", [0.10, 0.11, 0.09], "student-identity-3-3-3")])
+    t = compare(first, "A", "B")
+    assert list(t.verdict) == ["worse"]
+    cases = {"same": ([0.20, 0.19, 0.21], [0.19, 0.21, 0.20]),
+             "worse": ([0.20, 0.19, 0.21], [0.12, 0.10, 0.11])}
+    for verdict, (va, vb) in cases.items():
+        fresh = load([_store(tmp_path / f"fa-{verdict}", "A", va, None),
+                      _store(tmp_path / f"fb-{verdict}", "B", vb, None)], labels_from=first)
+        c = confirm(t, compare(fresh, "A", "B"))
+        assert c["fresh seeds"].iloc[0] == f"{verdict} (3 seeds)"
+        allows = "with this confirmation the rule allows it" in summary(c, "A", "B")
+        assert allows == (verdict == "same")
+    # a flagged task the fresh stores lack is not confirmed away
+    other = load([_store(tmp_path / "oa", "A", [0.2, 0.2, 0.2], None)])
+    c = confirm(t, compare(other.assign(task="gaussian[dim=1]", task_label="x"), "A", "B"))
+    assert c["fresh seeds"].iloc[0] == "not re-run"
+    assert "rule keeps the current default" in summary(c, "A", "B").split("On fresh")[1]
