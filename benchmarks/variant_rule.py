@@ -187,8 +187,12 @@ def main() -> int:
                          "worse there too")
     ap.add_argument("--out", type=Path, help="also write the Markdown here")
     args = ap.parse_args()
-    d = load(args.dirs)
-    fresh = load(args.confirm, labels_from=d) if args.confirm else None
+    try:
+        d = load(args.dirs)
+        fresh = load(args.confirm, labels_from=d) if args.confirm else None
+    except mibench.StoreError as e:
+        print(f"variant_rule: {e}", file=sys.stderr)
+        return 2
     parts = []
     for a, b in args.pair:
         t = compare(d, a, b)

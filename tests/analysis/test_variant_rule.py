@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from benchmarks.variant_rule import compare, load
 
@@ -103,3 +104,14 @@ def test_a_flag_stands_only_if_fresh_seeds_repeat_it(tmp_path: Path) -> None:
     c = confirm(t, compare(other.assign(task="gaussian[dim=1]", task_label="x"), "A", "B"))
     assert c["fresh seeds"].iloc[0] == "not re-run"
     assert "rule keeps the current default" in summary(c, "A", "B").split("On fresh")[1]
+
+
+def test_a_missing_store_is_one_line_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import variant_rule
+
+    monkeypatch.setattr("sys.argv", ["variant_rule.py", str(tmp_path / "nowhere"),
+                                     "--pair", "A", "B"])
+    assert variant_rule.main() == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "nowhere" in err and err.startswith("variant_rule:")
