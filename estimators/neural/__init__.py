@@ -70,14 +70,22 @@ together (``python benchmarks/neural_defaults.py`` prints the full table):
   patience=100`` reads 0.42–1.00 (all but ``smile`` then closer than any of
   bmi's estimators on Waves, AI and Galaxy;
   ``benchmarks/results/bmi_neural_long_training.md``), for up to four times
-  the training steps.
-  It is not the default: a default changes only where a sweep of bmi-v1 and
-  the zoo shows no task worse beyond its seed spread, and for ``infonce`` on
-  bmi-v1 it is worse on three higher-dimensional tasks (the 25 + 25 dense
-  Gaussian, the 5 + 5 and 25 + 25 half-cube ones;
-  ``benchmarks/results/infonce_long_rule.md``), and it costs: on bmi's 1-D
-  Gaussian it trained 11 000–25 300 steps where the default stops at
-  4 300–6 600.
+  the training steps (on bmi's 1-D Gaussian 11 000–25 300 steps where the
+  default stops at 4 300–6 600).
+* ``gan-dime`` takes that longer schedule as its default. A default changes
+  only where a sweep of bmi-v1 and the zoo (3 seeds) shows no task worse
+  beyond its seed spread — and, since with 3 seeds a configuration identical
+  to the default is called worse on some task of the 59 in most sweeps, a task
+  so called is run again on 10 fresh seeds and stays worse only if it is worse
+  there too (``benchmarks/variant_rule.py --confirm``). For ``gan-dime`` the
+  first stage flagged 1 of bmi-v1's tasks and none of the zoo's, and the flag
+  did not repeat on fresh seeds; for ``infonce`` none of its 3 bmi-v1 flags
+  repeated, but the zoo's ``nonlinear[dim=5,f=sin]`` flag is not yet re-run,
+  so it keeps its schedule (``benchmarks/results/long_schedule_rule.md``). For
+  ``kl-dime`` (worse on 3 of the first 20 bmi-v1 tasks, two of them reading
+  above the truth) and ``mine-biased`` (1 of the first 7) the sweep was stopped
+  unconfirmed; ``mine-f``'s three flags were not re-run; ``mine``, ``nwj``,
+  ``hd-dime`` were not swept; ``smile`` stays on Waves' plateau either way.
 """
 
 from __future__ import annotations
@@ -162,6 +170,19 @@ _CONVERGENCE_WARNINGS = {
 }
 
 
+def _steps_param(default: int) -> Any:
+    """The ``steps`` parameter with its default (an estimator that trains longer by
+    default re-declares it)."""
+    return param(default, Optional(Integer(min=1)),
+                 "training steps (minibatches), the most when early stopping; "
+                 "none: budget in epochs")
+
+
+def _patience_param(default: int) -> Any:
+    """The ``patience`` parameter with its default (see :func:`_steps_param`)."""
+    return param(default, Integer(min=1), "evaluations without improvement before stopping")
+
+
 #: Where a neural estimator's ``margins`` apply (completes "applied to ...").
 _MARGINS_APPLIED_TO = "every row, with the statistics or ranks of the training rows alone"
 
@@ -235,9 +256,7 @@ class NeuralEstimator(Estimator):
         n_samples=2000, zero_tol=0.1, easy_tol=0.1,
     )
 
-    steps: int | None = param(10_000, Optional(Integer(min=1)),
-                              "training steps (minibatches), the most when early stopping; "
-                              "none: budget in epochs")
+    steps: int | None = _steps_param(10_000)
     epochs: float | None = param(None, Optional(Real(gt=0)),
                                  "training budget in passes over the training rows when "
                                  "steps is none")
@@ -259,7 +278,7 @@ class NeuralEstimator(Estimator):
     early_stopping: bool = param(True, Bool(),
                                  "stop when the validation score has not improved for "
                                  "patience evaluations and keep the best critic")
-    patience: int = param(30, Integer(min=1), "evaluations without improvement before stopping")
+    patience: int = _patience_param(30)
     eval_every: int = param(100, Integer(min=1), "steps between evaluations (curve points)")
     margins: str = margins_param("standardize", _MARGINS_APPLIED_TO, replaces_standardize=True)
     device: str = param("auto", Device(), "auto (a GPU if present), cpu, cuda, cuda:N or mps")
@@ -570,10 +589,14 @@ class HDDIME(_DIME):
 
 @register_estimator("gan-dime")
 class GANDIME(_DIME):
-    """GAN-DIME: trained as a classifier of joint against deranged pairs (the GAN bound)."""
+    """GAN-DIME: trained as a classifier of joint against deranged pairs (the GAN bound),
+    on the longer schedule (module docstring)."""
 
     description = "GAN-DIME (Letizia et al. 2024): joint-vs-deranged classifier, " \
                   "estimate E_P[logit]"
+    default_lr = 1e-3
+    steps: int | None = _steps_param(40_000)
+    patience: int = _patience_param(100)
 
     def train_value(self, scores: PairScores, state: dict[str, Any]) -> torch.Tensor:
         return bounds.gan_dime(scores.joint, scores.marginal)
