@@ -82,12 +82,14 @@ def test_neural_estimate_is_unchanged_by_monotone_maps_with_normal_scores() -> N
     assert a == b
 
 
-def test_mine_biased_has_normal_scores_by_default() -> None:
-    # chosen by the margins rule (benchmarks/results/margins.md): its default estimate,
-    # no margins given, is exactly invariant under increasing maps of the coordinates
+@pytest.mark.parametrize("name", ["mine-biased", "mine-f", "nwj"])
+def test_normal_scores_by_default(name: str) -> None:
+    # chosen by the margins rule (benchmarks/results/margins.md, margins_confirm.md): the
+    # default estimate, no margins given, is exactly invariant under increasing maps of
+    # the coordinates
     pytest.importorskip("torch")
     x, y = _correlated_pair(4, 1)
-    est = mibench.get_estimator(f"mine-biased[{_SMALL_NET}]")
+    est = mibench.get_estimator(f"{name}[{_SMALL_NET}]")
     assert est.margins == "normal-scores"
     assert est.estimate(x, y) == est.estimate(np.exp(x), y ** 3)
 

@@ -42,9 +42,9 @@ ESTIMATORS = [
     # margins pinned: the configuration recorded here, now that mine-biased's default
     # is normal-scores (same cache key and seeds as the unpinned cell had then)
     f"mine-biased[steps=120,early_stopping=false,margins=standardize,{_NET}]",
-    f"mine-f[steps=200,patience=3,{_NET}]",
-    f"nwj[steps=120,early_stopping=false,{_NET}]",
-    f"nwj[steps=120,critic=concat,early_stopping=false,{_NET}]",
+    f"mine-f[steps=200,patience=3,margins=standardize,{_NET}]",  # pinned likewise
+    f"nwj[steps=120,early_stopping=false,margins=standardize,{_NET}]",  # pinned likewise
+    f"nwj[steps=120,critic=concat,early_stopping=false,margins=standardize,{_NET}]",
     f"infonce[steps=200,patience=3,batch_size=64,{_NET}]",
     f"smile[steps=120,early_stopping=false,{_NET}]",
     f"smile[steps=120,critic=concat,tau=2.0,early_stopping=false,{_NET}]",
