@@ -80,9 +80,9 @@ together (``python benchmarks/neural_defaults.py`` prints the full table):
   if it is worse there too (``benchmarks/variant_rule.py --confirm``). For
   ``infonce`` the first stage flagged 3 of bmi-v1's tasks and 1 of the zoo's,
   for ``gan-dime`` 1 and none, and no flag repeated on fresh seeds
-  (``benchmarks/results/long_schedule_rule.md``). For ``kl-dime`` the first
-  20 bmi-v1 tasks flagged 3 and none repeated on fresh seeds; the other 20 and
-  the zoo were not run. ``mine-f``'s three bmi-v1 flags did not repeat either,
+  (``benchmarks/results/long_schedule_rule.md``). For ``kl-dime`` 34 of
+  bmi-v1's 40 tasks flagged 3 and none repeated on fresh seeds; six tasks
+  and the zoo were not run. ``mine-f``'s three bmi-v1 flags did not repeat either,
   but on student-identity-5-5-3 both schedules diverge with standardised
   margins (4 and 5 of 10 fresh seeds far below zero), and ``mine-f`` has since
   taken normal scores, with which its longer schedule was not swept (on Waves
