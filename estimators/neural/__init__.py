@@ -191,6 +191,11 @@ def _patience_param(default: int) -> Any:
 _MARGINS_APPLIED_TO = "every row, with the statistics or ranks of the training rows alone"
 
 
+def _margins(default: str) -> Any:
+    """The ``margins`` parameter with its default (see :func:`_steps_param`)."""
+    return margins_param(default, _MARGINS_APPLIED_TO, replaces_standardize=True)
+
+
 class NeuralEstimator(Estimator):
     """A variational estimator trained by the shared trainer; a subclass is one objective.
 
@@ -293,7 +298,7 @@ class NeuralEstimator(Estimator):
                                  "patience evaluations and keep the best critic")
     patience: int = _patience_param(30)
     eval_every: int = param(100, Integer(min=1), "steps between evaluations (curve points)")
-    margins: str = margins_param("standardize", _MARGINS_APPLIED_TO, replaces_standardize=True)
+    margins: str = _margins("standardize")
     device: str = param("auto", Device(), "auto (a GPU if present), cpu, cuda, cuda:N or mps")
     seed: int = param(0, Integer(), "seed of initialisation, data split and batches")
     eval_pairs: int = param(250_000, Integer(min=1),
@@ -455,8 +460,7 @@ class MINEBiased(_DonskerVaradhan):
     description = "MINE with the plain (biased) minibatch DV gradient"
     # normal scores by the rule of NeuralEstimator's docstring: worse on none of bmi-v1's
     # 40 tasks and the zoo's 19 (benchmarks/results/margins.md)
-    margins: str = margins_param("normal-scores", _MARGINS_APPLIED_TO,
-                                 replaces_standardize=True)
+    margins: str = _margins("normal-scores")
 
     def train_value(self, scores: PairScores, state: dict[str, Any]) -> torch.Tensor:
         return bounds.dv(scores.joint, scores.marginal)
@@ -482,8 +486,7 @@ class MINEf(_FDivergence):
     # normal scores by the rule of NeuralEstimator's docstring: worse on none of bmi-v1's
     # 40 tasks; the zoo's one flag (mixed) did not repeat on 10 fresh seeds
     # (benchmarks/results/margins.md, margins_confirm.md)
-    margins: str = margins_param("normal-scores", _MARGINS_APPLIED_TO,
-                                 replaces_standardize=True)
+    margins: str = _margins("normal-scores")
 
 
 @register_estimator("nwj")
@@ -497,8 +500,7 @@ class NWJ(_FDivergence):
     # normal scores by the rule of NeuralEstimator's docstring: none of the five tasks
     # called worse (2 of bmi-v1, 3 of the zoo) was worse again on 10 fresh seeds
     # (benchmarks/results/margins.md, margins_confirm.md)
-    margins: str = margins_param("normal-scores", _MARGINS_APPLIED_TO,
-                                 replaces_standardize=True)
+    margins: str = _margins("normal-scores")
 
 
 @register_estimator("infonce")
